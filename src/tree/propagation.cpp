@@ -1,0 +1,317 @@
+// Exact propagation scale and network series per item (METHOD.md §1-2), one pass per item.
+#include "dnts/tree/propagation.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "data/flat_map_impl.h"
+#include "dnts/error.h"
+#include "dnts/progress.h"
+
+namespace dnts::tree {
+
+using data::FlatMap64;
+using data::kNoId;
+using data::pair_key;
+
+Frame Frame::of(const data::Dataset& ds, const data::TimeAxis& axis) {
+  Frame f;
+  f.axis = axis;
+  if (ds.orders.size() + ds.edges.size() == 0) return f;
+  f.first_bucket = axis.bucket_of(ds.min_ts());
+  int64_t last = axis.bucket_of(ds.max_ts());
+  DNTS_CHECK(last - f.first_bucket < (int64_t(1) << 30), ConfigError,
+             "the data spans {} buckets of {}: choose a wider --bucket", last - f.first_bucket + 1,
+             data::TimeAxis::width_to_string(axis.width_s));
+  f.num_buckets = static_cast<int32_t>(last - f.first_bucket + 1);
+  return f;
+}
+
+uint32_t ItemTable::local_of(uint32_t promoter) const {
+  auto it = std::find(promoters.begin(), promoters.end(), promoter);
+  return it == promoters.end() ? kNoId : static_cast<uint32_t>(it - promoters.begin());
+}
+
+namespace {
+
+// Per-thread scratch reused across items.
+struct Scratch {
+  std::vector<uint32_t> local_of;  // global promoter -> local id (kNoId when absent)
+  // Per-local accumulators of the current bucket.
+  std::vector<double> s, y;
+  std::vector<uint32_t> n_orders, n_children, n_desc;
+  std::vector<uint8_t> touched_flag;
+  std::vector<uint32_t> touched;
+  std::vector<uint64_t> memo;        // per local: hash of the last fully registered path ending there
+  std::vector<uint32_t> cur_parent;  // per local: parent from edge events so far (kNoId = root)
+  std::vector<uint32_t> locals;      // path in local ids
+  std::vector<uint64_t> prefix_hash;
+  std::vector<std::pair<uint32_t, Cell>> out;  // (local, cell) in bucket order
+};
+
+class ItemBuilder {
+ public:
+  ItemBuilder(const data::Dataset& ds, const Frame& frame, Scratch& sc) : ds_(ds), frame_(frame), sc_(sc) {
+    if (sc_.local_of.size() < ds.promoters.size()) sc_.local_of.assign(ds.promoters.size(), kNoId);
+  }
+
+  ItemTable build(uint32_t item, uint64_t& path_updates) {
+    ItemTable t;
+    t.item = item;
+    table_ = &t;
+    links_ = FlatMap64(64);
+    pairs_ = FlatMap64(64);
+    sc_.out.clear();
+    const data::Orders& o = ds_.orders;
+    const data::Edges& e = ds_.edges;
+    uint64_t oi = ds_.item_order_offset[item], oe = ds_.item_order_offset[item + 1];
+    uint64_t ei = ds_.item_edge_offset[item], ee = ds_.item_edge_offset[item + 1];
+    cur_bucket_ = INT32_MIN;
+    // Merge edge events and orders by time; at equal times edges come first (an edge at ts is in
+    // effect for an order at ts).
+    while (oi < oe || ei < ee) {
+      bool take_edge = ei < ee && (oi >= oe || e.ts[ei] <= o.ts[oi]);
+      int64_t ts = take_edge ? e.ts[ei] : o.ts[oi];
+      int32_t b = frame_.bucket(ts);
+      if (b != cur_bucket_) {
+        flush();
+        cur_bucket_ = b;
+      }
+      if (take_edge) {
+        on_edge(e.parent[ei], e.child[ei]);
+        ++ei;
+      } else {
+        auto [pb, pe] = o.path(oi);
+        on_order(pb, pe, o.amount[oi]);
+        path_updates += uint64_t(pe - pb);
+        ++oi;
+      }
+    }
+    flush();
+    // CSR by local id; sc_.out is in bucket order, so a stable counting sort keeps buckets sorted.
+    const size_t n = t.promoters.size();
+    t.cell_offset.assign(n + 1, 0);
+    for (const auto& [local, cell] : sc_.out) ++t.cell_offset[local + 1];
+    for (size_t i = 1; i <= n; ++i) t.cell_offset[i] += t.cell_offset[i - 1];
+    t.cells.resize(sc_.out.size());
+    std::vector<uint64_t> pos(t.cell_offset.begin(), t.cell_offset.end() - 1);
+    for (const auto& [local, cell] : sc_.out) t.cells[pos[local]++] = cell;
+    // Reset the global -> local scratch for the next item.
+    for (uint32_t g : t.promoters) sc_.local_of[g] = kNoId;
+    return t;
+  }
+
+ private:
+  uint32_t local(uint32_t global) {
+    uint32_t& l = sc_.local_of[global];
+    if (l == kNoId) {
+      l = static_cast<uint32_t>(table_->promoters.size());
+      table_->promoters.push_back(global);
+      table_->join_bucket.push_back(cur_bucket_);
+      if (sc_.s.size() <= l) {
+        size_t cap = std::max<size_t>(64, 2 * (l + 1));
+        sc_.s.resize(cap, 0);
+        sc_.y.resize(cap, 0);
+        sc_.n_orders.resize(cap, 0);
+        sc_.n_children.resize(cap, 0);
+        sc_.n_desc.resize(cap, 0);
+        sc_.touched_flag.resize(cap, 0);
+        sc_.memo.resize(cap, 0);
+        sc_.cur_parent.resize(cap, kNoId);
+      }
+      sc_.memo[l] = 0;
+      sc_.cur_parent[l] = kNoId;
+    }
+    return l;
+  }
+
+  void touch(uint32_t l) {
+    if (!sc_.touched_flag[l]) {
+      sc_.touched_flag[l] = 1;
+      sc_.touched.push_back(l);
+    }
+  }
+
+  void link(uint32_t parent, uint32_t child) {
+    bool inserted = false;
+    links_.emplace(pair_key(parent, child), 1, inserted);
+    if (inserted) {
+      ++sc_.n_children[parent];
+      touch(parent);
+    }
+  }
+
+  static uint64_t step_hash(uint64_t h, uint32_t id) {
+    return FlatMap64::mix(h ^ (uint64_t(id) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL));
+  }
+
+  // Registers every (ancestor, descendant) pair of a root-first path of local ids. A node's memo holds
+  // the hash of the last path prefix ending at it whose pairs are all registered, so a path already
+  // seen costs O(length) and a new leaf under a known chain costs O(depth).
+  void register_path(const std::vector<uint32_t>& p) {
+    const size_t k = p.size();
+    auto& h = sc_.prefix_hash;
+    h.resize(k);
+    uint64_t acc = 0x51ED27A1F3C2B9D7ULL;
+    for (size_t j = 0; j < k; ++j) h[j] = acc = step_hash(acc, p[j]);
+    size_t start = k;  // first prefix end that needs registering
+    while (start > 0 && sc_.memo[p[start - 1]] != h[start - 1]) --start;
+    for (size_t j = start; j < k; ++j) {
+      for (size_t i = 0; i < j; ++i) {
+        bool inserted = false;
+        pairs_.emplace(pair_key(p[i], p[j]), 1, inserted);
+        if (inserted) {
+          ++sc_.n_desc[p[i]];
+          touch(p[i]);
+        }
+      }
+      sc_.memo[p[j]] = h[j];
+    }
+  }
+
+  void on_edge(uint32_t parent, uint32_t child) {
+    uint32_t c = local(child);
+    auto& p = sc_.locals;
+    p.clear();
+    if (parent != kNoId) {
+      uint32_t pl = local(parent);
+      sc_.cur_parent[c] = pl;
+      link(pl, c);
+      // Chain of the child as of now: follow parents from edge events seen so far.
+      for (uint32_t x = pl; x != kNoId; x = sc_.cur_parent[x]) {
+        p.push_back(x);
+        if (p.size() > table_->promoters.size()) break;  // defensive; edges are acyclic
+      }
+      std::reverse(p.begin(), p.end());
+    }
+    p.push_back(c);
+    register_path(p);
+  }
+
+  void on_order(const uint32_t* pb, const uint32_t* pe, double amount) {
+    auto& p = sc_.locals;
+    p.clear();
+    for (const uint32_t* it = pb; it != pe; ++it) p.push_back(local(*it));
+    for (size_t j = 1; j < p.size(); ++j) link(p[j - 1], p[j]);
+    register_path(p);
+    for (uint32_t l : p) {
+      sc_.y[l] += amount;
+      ++sc_.n_orders[l];
+      touch(l);
+    }
+    sc_.s[p.back()] += amount;
+  }
+
+  void flush() {
+    if (sc_.touched.empty()) return;
+    std::sort(sc_.touched.begin(), sc_.touched.end());
+    for (uint32_t l : sc_.touched) {
+      Cell c;
+      c.bucket = cur_bucket_;
+      c.orders = sc_.n_orders[l];
+      c.self_sales = sc_.s[l];
+      c.scale = sc_.y[l];
+      c.children_joined = sc_.n_children[l];
+      c.new_descendants = sc_.n_desc[l];
+      sc_.out.emplace_back(l, c);
+      sc_.s[l] = sc_.y[l] = 0;
+      sc_.n_orders[l] = sc_.n_children[l] = sc_.n_desc[l] = 0;
+      sc_.touched_flag[l] = 0;
+    }
+    sc_.touched.clear();
+  }
+
+  const data::Dataset& ds_;
+  const Frame& frame_;
+  Scratch& sc_;
+  ItemTable* table_ = nullptr;
+  FlatMap64 links_, pairs_;
+  int32_t cur_bucket_ = 0;
+};
+
+void build_totals(const data::Dataset& ds, PropagationTable& t) {
+  const size_t np = ds.promoters.size();
+  std::vector<uint64_t> count(np + 1, 0);
+  for (const ItemTable& it : t.items) {
+    for (uint32_t l = 0; l < it.promoters.size(); ++l) {
+      for (const Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c)
+        if (c->orders > 0) ++count[it.promoters[l] + 1];
+    }
+  }
+  for (size_t i = 1; i <= np; ++i) count[i] += count[i - 1];
+  std::vector<TotalCell> raw(count[np]);
+  std::vector<uint64_t> pos(count.begin(), count.end() - 1);
+  for (const ItemTable& it : t.items) {
+    for (uint32_t l = 0; l < it.promoters.size(); ++l) {
+      for (const Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c) {
+        if (c->orders == 0) continue;
+        raw[pos[it.promoters[l]]++] = TotalCell{c->bucket, 1, c->self_sales, c->scale};
+      }
+    }
+  }
+  // Per promoter: sort by bucket, merge equal buckets.
+  t.total_offset.assign(np + 1, 0);
+  t.totals.clear();
+  t.totals.reserve(raw.size());
+  for (size_t p = 0; p < np; ++p) {
+    auto b = raw.begin() + int64_t(count[p]), e = raw.begin() + int64_t(count[p + 1]);
+    std::sort(b, e, [](const TotalCell& x, const TotalCell& y) { return x.bucket < y.bucket; });
+    for (auto it = b; it != e; ++it) {
+      if (t.totals.size() > t.total_offset[p] && t.totals.back().bucket == it->bucket) {
+        TotalCell& m = t.totals.back();
+        m.items += it->items;
+        m.self_sales += it->self_sales;
+        m.scale += it->scale;
+      } else {
+        t.totals.push_back(*it);
+      }
+    }
+    t.total_offset[p + 1] = t.totals.size();
+  }
+}
+
+}  // namespace
+
+PropagationTable build_propagation(const data::Dataset& ds, const data::TimeAxis& axis, int threads) {
+  PropagationTable t;
+  t.frame = Frame::of(ds, axis);
+  const uint32_t n_items = ds.items.size();
+  t.items.resize(n_items);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(n_items)));
+  // Largest items first for load balance.
+  std::vector<uint32_t> order(n_items);
+  for (uint32_t i = 0; i < n_items; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    uint64_t na = ds.item_order_offset[a + 1] - ds.item_order_offset[a];
+    uint64_t nb = ds.item_order_offset[b + 1] - ds.item_order_offset[b];
+    return na != nb ? na > nb : a < b;
+  });
+  std::atomic<uint32_t> next{0};
+  std::atomic<uint64_t> updates{0};
+  Progress progress("propagation scale", n_items, "items");
+  auto worker = [&]() {
+    Scratch sc;
+    uint64_t local_updates = 0;
+    for (uint32_t k = next++; k < n_items; k = next++) {
+      ItemBuilder b(ds, t.frame, sc);
+      t.items[order[k]] = b.build(order[k], local_updates);
+      progress.add(1);
+    }
+    updates += local_updates;
+  };
+  if (threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& th : pool) th.join();
+  }
+  progress.finish();
+  t.path_node_updates = updates;
+  build_totals(ds, t);
+  return t;
+}
+
+}  // namespace dnts::tree

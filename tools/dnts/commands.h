@@ -1,0 +1,21 @@
+// The `dnts` CLI: each cmd_*.cpp registers one subcommand. A subcommand only parses its flags,
+// calls dnts_core and prints; errors travel as dnts::Error and main() maps them to exit codes.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace dnts::cli {
+
+/// What a subcommand runs once the command line is parsed; returns the exit code.
+using Action = std::function<int()>;
+
+void add_convert(CLI::App& app, Action& action);
+void add_simulate(CLI::App& app, Action& action);
+void add_ingest(CLI::App& app, Action& action);
+void add_scale(CLI::App& app, Action& action);
+void add_stats(CLI::App& app, Action& action);
+void add_run(CLI::App& app, Action& action);
+
+}  // namespace dnts::cli
