@@ -9,7 +9,6 @@
 #include <archive_entry.h>
 
 #include <algorithm>
-#include <chrono>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -220,9 +219,17 @@ std::optional<int64_t> parse_twitter_time(std::string_view s) {
 
 // ISO 8601 with the Beijing offset, e.g. 2013-05-27T12:07:05+08:00
 void append_iso(std::string& out, const Civil& c) {
-  char buf[40];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", c.y, c.mo, c.d, c.h, c.mi, c.s);
-  out.append(buf, static_cast<size_t>(n));
+  char buf[] = "0000-00-00T00:00:00+08:00";  // years 1900..2999 (Civil::valid)
+  auto put = [&](int at, int v, int width) {
+    for (int k = width - 1; k >= 0; --k, v /= 10) buf[at + k] = static_cast<char>('0' + v % 10);
+  };
+  put(0, c.y, 4);
+  put(5, c.mo, 2);
+  put(8, c.d, 2);
+  put(11, c.h, 2);
+  put(14, c.mi, 2);
+  put(17, c.s, 2);
+  out.append(buf, sizeof buf - 1);
 }
 
 // ---- file names ----------------------------------------------------------------------------------------
@@ -774,7 +781,6 @@ std::string day_of(int64_t epoch) {
 }  // namespace
 
 ConvertReport convert_ced_weibo(const std::string& input, const std::string& out_dir) {
-  auto T0 = std::chrono::steady_clock::now();
   Counts counts{};
   std::map<std::string, std::unique_ptr<RootInfo>> roots;  // by file name
   std::unordered_map<std::string, std::string> root_by_mid;
@@ -853,7 +859,6 @@ ConvertReport convert_ced_weibo(const std::string& input, const std::string& out
     }
     progress.finish();
   }
-  auto T1 = std::chrono::steady_clock::now(); std::fprintf(stderr, "TIMING read %.2f\n", std::chrono::duration<double>(T1 - T0).count());
   for (auto& p : pending) {
     auto r = roots.find(p.name);
     if (r == roots.end())
@@ -866,7 +871,6 @@ ConvertReport convert_ced_weibo(const std::string& input, const std::string& out
     if (!info->has_reposts) ++counts[kRootsWithoutReposts];
   DNTS_CHECK(!roots.empty(), InputError, "{}: no root posts (original-microblog/*.json) found", input);
 
-  std::fprintf(stderr, "TIMING pool %.2f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count());
   std::sort(results.begin(), results.end(),
             [](const ItemResult& a, const ItemResult& b) { return std::tie(a.n, a.name) < std::tie(b.n, b.name); });
 
@@ -897,7 +901,6 @@ ConvertReport convert_ced_weibo(const std::string& input, const std::string& out
     orders.close();
     edges.close();
   }
-  std::fprintf(stderr, "TIMING write %.2f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count());
   report.items = static_cast<int64_t>(results.size());
   for (int k = 0; k < kNumCounters; ++k) report.counts.emplace_back(kCounterNames[k], counts[k]);
 

@@ -190,6 +190,11 @@ class Ingestor {
         reject("empty id", fmt::format("{}:{}: column 'promoter': empty promoter id", file, line));
         continue;
       }
+      if (item == "*") {
+        reject("reserved id", fmt::format("{}:{}: column 'item': '*' is reserved (it marks the cross-item totals "
+                                          "of `dnts scale`)", file, line));
+        continue;
+      }
       RawOrder o{};
       o.line = line;
       if (!parse_ts(r.field(size_t(c_ts)), file, line, o.ts)) continue;
@@ -300,6 +305,11 @@ class Ingestor {
         reject("empty id", fmt::format("{}:{}: column 'child': empty child id", file, line));
         continue;
       }
+      if (item == "*") {
+        reject("reserved id", fmt::format("{}:{}: column 'item': '*' is reserved (it marks the cross-item totals "
+                                          "of `dnts scale`)", file, line));
+        continue;
+      }
       if (parent == child) {
         reject("cycle in edges", fmt::format("{}:{}: column 'parent': edge '{}' -> '{}' is a self-loop (a cycle of "
                                              "length 1)", file, line, shorten(parent), shorten(child)));
@@ -367,9 +377,12 @@ class Ingestor {
             uint32_t worst = *std::max_element(cyc.begin(), cyc.end(), [&](uint32_t a, uint32_t b) {
               return kept[a].line < kept[b].line;
             });
+            // The loop in parent -> child order, starting with the edge that closes it.
+            std::vector<uint32_t> loop(cyc.rbegin(), cyc.rend());
+            std::rotate(loop.begin(), std::find(loop.begin(), loop.end(), worst), loop.end());
             std::string chain;
-            for (auto c = cyc.rbegin(); c != cyc.rend(); ++c) chain += pname(kept[*c].parent) + " -> ";
-            chain += pname(kept[cyc.back()].parent);
+            for (uint32_t c : loop) chain += pname(kept[c].parent) + " -> ";
+            chain += pname(kept[worst].parent);
             const RawEdge& w = kept[worst];
             std::string msg = fmt::format("{}:{}: column 'child': edge '{}' -> '{}' closes a cycle in item '{}': {}",
                                           file, w.line, pname(w.parent), pname(w.child),

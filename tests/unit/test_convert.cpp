@@ -248,6 +248,28 @@ TEST_F(ConvertTest, CedRepostWithoutRootIsAnInputError) {
                dnts::InputError);
 }
 
+TEST_F(ConvertTest, CedMidParentCycleIsCutAtTheRoot) {
+  TempDir tmp("ced_midcycle");
+  write_file(tmp.path / "in/original-microblog/1_M_U.json", "{\"time\":\"1369627625\"}");
+  write_file(tmp.path / "in/rumor-repost/1_M_U.json",
+             array({row("X", "x", "y", "2013-05-27 13:00:00"), row("Y", "y", "x", "2013-05-27 14:00:00"),
+                    row("Z", "z", "x", "2013-05-27 15:00:00")}));
+  ConvertReport r = dnts::data::convert_ced_weibo((tmp.path / "in").string(), (tmp.path / "out").string());
+  // Row x (first in time) needs y's chain; resolving y reaches x again, so x is cut at the root
+  // (chain U/X) and y's chain is U/X/Y.
+  EXPECT_EQ(slurp(tmp.path / "out" / "orders.csv"),
+            "item,promoter,ts,amount,path\n"
+            "M,Y,2013-05-27T13:00:00+08:00,1,U/X/Y\n"
+            "M,X,2013-05-27T14:00:00+08:00,1,U/X\n"
+            "M,X,2013-05-27T15:00:00+08:00,1,U/X\n");
+  EXPECT_EQ(slurp(tmp.path / "out" / "edges.csv"),
+            "item,parent,child,ts\n"
+            "M,Y,X,2013-05-27T13:00:00+08:00\n"
+            "M,X,Z,2013-05-27T15:00:00+08:00\n");
+  EXPECT_EQ(count_of(r, "rows in a cycle of mid parents"), 1);
+  EXPECT_EQ(count_of(r, "edges skipped: would close a cycle"), 1);  // Y under X while X is under Y
+}
+
 // ---- DS4C -------------------------------------------------------------------------------------------------
 
 const char* kDs4cMini =

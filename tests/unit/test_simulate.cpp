@@ -173,12 +173,20 @@ TEST(Simulate, ReportCountsMatchFiles) {
   EXPECT_EQ(r.promoters_selling, int64_t(selling.size()));
   EXPECT_DOUBLE_EQ(r.total_amount, amount);
   EXPECT_TRUE(fs::exists(t.path / "simulate.json"));
+  // By default the trees of items launched before the window are a snapshot at its start.
+  int64_t at_start = 0;
+  for (const auto& [key, e] : d.edges) {
+    EXPECT_GE(e.ts, "2026-01-01T00:00:00Z");
+    at_start += e.ts == "2026-01-01T00:00:00Z";
+  }
+  EXPECT_GT(at_start, 0);
 }
 
 TEST(Simulate, TreeModeFollowsTheDataContract) {
   SimTempDir t("contract");
   SimulateOptions o = small_options();
-  o.prelaunch_fraction = 0.5;  // exercise pre-window trees too
+  o.prelaunch_fraction = 0.5;      // exercise pre-window trees too,
+  o.clip_edges_to_window = false;  // with their true timestamps
   dnts::data::simulate(o, t.str());
   Dataset d = load(t.str());
   EXPECT_EQ(d.order_header, (std::vector<std::string>{"item", "promoter", "ts", "amount"}));

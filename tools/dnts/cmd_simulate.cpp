@@ -1,6 +1,5 @@
 // `dnts simulate`: writes a simulated affiliate-platform dataset (DATA.md layout) to a folder.
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <string>
 
@@ -80,7 +79,8 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--reroute-prob", opt->reroute_prob, "Path mode: share of their orders through it")
       ->group(g)
       ->capture_default_str();
-  cmd->add_flag("--clip-edges", opt->clip_edges_to_window, "Clamp pre-window edge timestamps to the window start")
+  cmd->add_flag("!--keep-prewindow-edges", opt->clip_edges_to_window,
+                "Keep the true timestamps of edges made before the window (default: written at the window start)")
       ->group(g);
 
   cmd->callback([&action, opt, out_dir, quiet, amount]() {

@@ -125,9 +125,11 @@ struct SimulateOptions {
   double reroute_prob = 0.3;
 
   // ---- edges
-  /// Clamp the timestamps of edges made before the window to the window start (by default pre-window
-  /// items keep their true share history).
-  bool clip_edges_to_window = false;
+  /// Edges made before the window (items launched before it) are written at the window start,
+  /// 00:00:00Z, as a snapshot of the trees that already exist, so the dataset spans exactly `days`
+  /// days. false = keep their true pre-window timestamps (the time axis then starts up to
+  /// prelaunch_max_days earlier, with no orders there).
+  bool clip_edges_to_window = true;
 
   /// Throws ConfigError listing every invalid knob.
   void validate() const;
