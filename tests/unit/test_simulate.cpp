@@ -157,6 +157,7 @@ TEST(Simulate, SameSeedGivesIdenticalBytesAtAnyThreadCount) {
 TEST(Simulate, ReportCountsMatchFiles) {
   SimTempDir t("report");
   SimulateOptions o = small_options();
+  o.prelaunch_fraction = 0.5;
   SimulateReport r = dnts::data::simulate(o, t.str());
   Dataset d = load(t.str());
   EXPECT_EQ(r.orders, int64_t(d.orders.size()));

@@ -49,7 +49,7 @@ struct SimulateOptions {
   // ---- promoters
   /// Pareto tail index of promoter activity weights w ~ Pareto(alpha, 1): a promoter joins items with
   /// probability proportional to w. Smaller = heavier tail. > 0.
-  double promoter_pareto_alpha = 1.3;
+  double promoter_pareto_alpha = 1.5;
   /// Sales multiplier of a promoter = w^exponent, normalised to mean 1 over promoters. >= 0.
   double promoter_sales_exponent = 0.5;
   /// Share of promoters who onboard during the window (uniform day) instead of before it; they can
