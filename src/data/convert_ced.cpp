@@ -68,7 +68,7 @@ constexpr std::array<const char*, kNumCounters> kCounterNames = {
     "rows with a missing parent (attached to the root)",
     "rows repeating an earlier mid of the same file (kept as orders; parent look-ups use the first)",
     "rows in a cycle of mid parents (cut at the root)",
-    "rows dated 'MM月DD日 HH:MM' (year taken from the root post)",
+    "rows dated 'MM月DD日 HH:MM' (year of the file's newest dated row, else of the root post)",
     "  of which rolled over to the next year",
     "rows dated before their root post (kept)",
     "orders whose path was shortened by loop erasure",
@@ -440,6 +440,16 @@ ItemResult convert_item(const RootInfo& root, const std::string& label, const st
   std::vector<std::string> uid(n), mid(n), parent(n);
   std::vector<Civil> date(n);
   std::vector<int64_t> epoch(n);
+  // Weibo leaves the year off dates in the year of the crawl: a 'MM月DD日 HH:MM' row takes the year of
+  // the file's newest fully dated row (of the root post when there is none), or the next year when
+  // that would put it before that row.
+  Civil ref = root_civil;
+  for (size_t i = 0; i < n; ++i) {
+    if (auto c = parse_full_date(raw[i].date)) {
+      if (std::make_tuple(c->y, c->mo, c->d, c->h, c->mi, c->s) > std::make_tuple(ref.y, ref.mo, ref.d, ref.h, ref.mi, ref.s))
+        ref = *c;
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
     uid[i] = std::move(raw[i].uid);
     mid[i] = std::move(raw[i].mid);
@@ -453,8 +463,8 @@ ItemResult convert_item(const RootInfo& root, const std::string& label, const st
       date[i] = *c;
     } else if (auto md = parse_month_day(d)) {
       Civil c = *md;
-      c.y = root_civil.y;
-      if (std::make_pair(c.mo, c.d) < std::make_pair(root_civil.mo, root_civil.d)) {
+      c.y = ref.y;
+      if (std::make_tuple(c.mo, c.d, c.h, c.mi) < std::make_tuple(ref.mo, ref.d, ref.h, ref.mi)) {
         ++c.y;
         ++counts[kRowsNoYearRollover];
       }

@@ -93,7 +93,7 @@ DatasetStats compute_stats(const data::Dataset& ds, const PropagationTable& t, s
 
 std::string format_stats(const DatasetStats& s) {
   std::string out;
-  auto pct = [](double x) { return fmt::format("{:5.1f}%", 100.0 * x); };
+  auto pct = [](double x) { return fmt::format("{:6.2f}%", 100.0 * x); };
   out += fmt::format("items            {:>12}\n", s.items);
   out += fmt::format("promoters        {:>12}   ({} in >= 2 items)\n", s.promoters, s.promoters_multi_item);
   out += fmt::format("(item, promoter) {:>12}\n", s.item_promoter_pairs);

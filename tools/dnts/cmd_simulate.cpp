@@ -18,6 +18,7 @@ void add_simulate(CLI::App& app, Action& action) {
   auto out_dir = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
   auto amount = std::make_shared<std::string>("quantity");
+  auto keep_prewindow = std::make_shared<bool>(false);
 
   cmd->add_option("out-dir", *out_dir, "Output folder (created if missing)")->required();
   cmd->add_option("--promoters", opt->promoters, "Number of promoters")->capture_default_str();
@@ -79,12 +80,13 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_option("--reroute-prob", opt->reroute_prob, "Path mode: share of their orders through it")
       ->group(g)
       ->capture_default_str();
-  cmd->add_flag("!--keep-prewindow-edges", opt->clip_edges_to_window,
+  cmd->add_flag("--keep-prewindow-edges", *keep_prewindow,
                 "Keep the true timestamps of edges made before the window (default: written at the window start)")
       ->group(g);
 
-  cmd->callback([&action, opt, out_dir, quiet, amount]() {
-    action = [opt, out_dir, quiet, amount]() {
+  cmd->callback([&action, opt, out_dir, quiet, amount, keep_prewindow]() {
+    action = [opt, out_dir, quiet, amount, keep_prewindow]() {
+      opt->clip_edges_to_window = !*keep_prewindow;
       opt->amount = *amount == "gmv" ? data::SimAmount::kGmv : data::SimAmount::kQuantity;
       opt->progress = !*quiet;
       data::SimulateReport r = data::simulate(*opt, *out_dir);

@@ -42,14 +42,16 @@ struct ConvertReport {
 ///  - The order's `path` is the users along the chain of mid parents from the root author down to the
 ///    credited user, joined by '/', loop-erased: walking root -> end, a user who re-appears truncates
 ///    the path back to his first position (U0/A/B/A -> U0/A). So the path never repeats a user and
-///    always ends with the credited promoter.
+///    always ends with the credited promoter. (A cycle of mid parents, absent from the real data, is
+///    cut where the walk meets it: that row's chain restarts at the root author; counted.)
 ///  - The row's own user joins the item's tree under the credited user: EDGE (item, parent = credited
 ///    user, child = row uid, ts = row date), only for the user's first row in the post (by date, then
 ///    file order). An edge that would be a self-loop, or whose child is already an ancestor of its
 ///    parent in the edges written so far (it would close a cycle), is skipped and counted.
 ///  - Row dates "YYYY-MM-DD HH:MM:SS" are Beijing time and written as ISO 8601 with offset
-///    ("2013-05-27T12:07:05+08:00"). Dates "MM月DD日 HH:MM" (no year) take the year of the root post
-///    in Beijing time, or the next year when the month/day falls before the root post's date (counted).
+///    ("2013-05-27T12:07:05+08:00"). Dates "MM月DD日 HH:MM" (no year; Weibo omits the year of the
+///    crawl) take the year of the file's newest fully dated row (of the root post when there is none),
+///    or the next year when that would put them before that row (counted).
 ///  - Items are written in the order of the file number <n>; the rows of each item are sorted by
 ///    ts (stable: file order among equal times).
 ///
@@ -65,7 +67,7 @@ ConvertReport convert_ced_weibo(const std::string& input, const std::string& out
 ///    to the patient; orders.csv has no `path` column (the engine derives paths from the edges).
 ///  - EDGE (item, parent = infected_by, child = patient_id, ts = confirmed_date) when infected_by is
 ///    non-empty. An infected_by written "#<global_num>" is resolved to the patient with that
-///    global_num when there is one (counted; unresolved values are kept verbatim, counted).
+///    global_num when exactly one patient has it (counted; otherwise kept verbatim, counted).
 ///  - Rows without confirmed_date are skipped (no order, no edge) and counted; infected_by equal to
 ///    the row's own patient_id drops the edge (counted).
 ///  - Cycles in infected_by within an item: edges are added in (confirmed_date, file order); the
