@@ -15,7 +15,8 @@ namespace dnts::data {
 namespace {
 
 constexpr char kMagic[8] = {'D', 'N', 'T', 'S', 'D', 'S', 'E', 'T'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr char kEndMagic[8] = {'D', 'N', 'T', 'S', 'E', 'N', 'D', '!'};
+constexpr uint32_t kFormatVersion = 2;
 
 uint64_t checksum(const char* p, size_t n) {
   // 4 independent multiply-xor lanes over 8-byte words: several GB/s, catches truncation and flips.
@@ -35,54 +36,73 @@ uint64_t checksum(const char* p, size_t n) {
   return r;
 }
 
-struct Writer {
-  std::string buf;
-  template <typename T>
-  void pod(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    buf.append(reinterpret_cast<const char*>(&v), sizeof(T));
+uint64_t combine(uint64_t acc, uint64_t h) { return (acc ^ h) * 0x9E3779B97F4A7C15ULL + (acc >> 29); }
+
+// Sections are written straight from the arrays and read straight into them (no staging copy);
+// each section's bytes are hashed, and the combined hash sits in a footer after the last section.
+class SectionWriter {
+ public:
+  SectionWriter(FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
+  void bytes(const void* p, size_t n) {
+    uint64_t len = n;
+    put(&len, 8);
+    put(p, n);
+    sum_ = combine(sum_, checksum(static_cast<const char*>(p), n));
   }
   template <typename T>
   void vec(const std::vector<T>& v) {
-    pod<uint64_t>(v.size());
-    buf.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes(v.data(), v.size() * sizeof(T));
   }
-  void str(const std::string& s) {
-    pod<uint64_t>(s.size());
-    buf.append(s);
+  void str(const std::string& s) { bytes(s.data(), s.size()); }
+  void put(const void* p, size_t n) {
+    if (n > 0 && std::fwrite(p, 1, n, f_) != n) throw IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
   }
+  uint64_t sum() const { return sum_; }
+
+ private:
+  FILE* f_;
+  std::string path_;
+  uint64_t sum_ = 0;
 };
 
-struct Reader {
-  const char* p;
-  const char* end;
-  std::string path;
-  void need(size_t n) {
-    if (size_t(end - p) < n) throw IoError(fmt::format("{}: corrupt binary cache (truncated payload)", path));
+class SectionReader {
+ public:
+  SectionReader(FILE* f, std::string path, uint64_t remaining) : f_(f), path_(std::move(path)), remaining_(remaining) {}
+  [[noreturn]] void corrupt(const char* what) const {
+    throw IoError(fmt::format("{}: corrupt binary cache ({}); delete it", path_, what));
   }
-  template <typename T>
-  T pod() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, p, sizeof(T));
-    p += sizeof(T);
-    return v;
+  void get(void* p, size_t n) {
+    if (n > remaining_ || (n > 0 && std::fread(p, 1, n, f_) != n)) corrupt("truncated");
+    remaining_ -= n;
+  }
+  uint64_t length(size_t elem) {
+    uint64_t len = 0;
+    get(&len, 8);
+    if (len > remaining_ || len % elem != 0) corrupt("bad section length");
+    return len;
   }
   template <typename T>
   void vec(std::vector<T>& v) {
-    uint64_t n = pod<uint64_t>();
-    if (n > uint64_t(end - p) / sizeof(T)) throw IoError(fmt::format("{}: corrupt binary cache (bad length)", path));
-    v.resize(n);
-    std::memcpy(v.data(), p, n * sizeof(T));
-    p += n * sizeof(T);
+    uint64_t len = length(sizeof(T));
+    v.resize(len / sizeof(T));
+    get(v.data(), len);
+    sum_ = combine(sum_, checksum(reinterpret_cast<const char*>(v.data()), len));
   }
   std::string str() {
-    uint64_t n = pod<uint64_t>();
-    need(n);
-    std::string s(p, n);
-    p += n;
+    uint64_t len = length(1);
+    std::string s(len, '\0');
+    get(s.data(), len);
+    sum_ = combine(sum_, checksum(s.data(), len));
     return s;
   }
+  uint64_t sum() const { return sum_; }
+
+ private:
+  FILE* f_;
+  std::string path_;
+  uint64_t remaining_;
+  uint64_t sum_ = 0;
 };
 
 nlohmann::json report_to_json(const IngestReport& r) {
@@ -90,42 +110,54 @@ nlohmann::json report_to_json(const IngestReport& r) {
           {"merged", r.merged},         {"warnings", r.warnings},   {"examples", r.examples}};
 }
 
+struct FileCloser {
+  FILE* f;
+  ~FileCloser() {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+
 }  // namespace
 
 void save_cache(const Dataset& ds, const std::string& path, const std::string& key) {
-  Writer w;
-  w.str(ds.items.blob());
-  w.vec(ds.items.offsets());
-  w.str(ds.promoters.blob());
-  w.vec(ds.promoters.offsets());
-  const Orders& o = ds.orders;
-  w.vec(o.item);
-  w.vec(o.promoter);
-  w.vec(o.ts);
-  w.vec(o.amount);
-  w.vec(o.path_explicit);
-  w.vec(o.path_offset);
-  w.vec(o.path_node);
-  const Edges& e = ds.edges;
-  w.vec(e.item);
-  w.vec(e.parent);
-  w.vec(e.child);
-  w.vec(e.ts);
-  w.pod<int32_t>(ds.tz.offset_s);
-  w.str(report_to_json(ds.report).dump());
-
   std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) throw IoError(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-  uint64_t key_len = key.size(), payload_len = w.buf.size(), sum = checksum(w.buf.data(), w.buf.size());
-  bool ok = std::fwrite(kMagic, 1, 8, f) == 8 && std::fwrite(&kFormatVersion, 4, 1, f) == 1 &&
-            std::fwrite(&key_len, 8, 1, f) == 1 && std::fwrite(key.data(), 1, key.size(), f) == key.size() &&
-            std::fwrite(&payload_len, 8, 1, f) == 1 && std::fwrite(&sum, 8, 1, f) == 1 &&
-            std::fwrite(w.buf.data(), 1, w.buf.size(), f) == w.buf.size();
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
+  try {
+    FileCloser closer{f};
+    SectionWriter w(f, tmp);
+    uint64_t key_len = key.size();
+    w.put(kMagic, 8);
+    w.put(&kFormatVersion, 4);
+    w.put(&key_len, 8);
+    w.put(key.data(), key.size());
+    w.str(ds.items.blob());
+    w.vec(ds.items.offsets());
+    w.str(ds.promoters.blob());
+    w.vec(ds.promoters.offsets());
+    const Orders& o = ds.orders;
+    w.vec(o.item);
+    w.vec(o.promoter);
+    w.vec(o.ts);
+    w.vec(o.amount);
+    w.vec(o.path_explicit);
+    w.vec(o.path_offset);
+    w.vec(o.path_node);
+    const Edges& e = ds.edges;
+    w.vec(e.item);
+    w.vec(e.parent);
+    w.vec(e.child);
+    w.vec(e.ts);
+    w.bytes(&ds.tz.offset_s, sizeof(ds.tz.offset_s));
+    w.str(report_to_json(ds.report).dump());
+    uint64_t sum = w.sum();
+    w.put(&sum, 8);
+    w.put(kEndMagic, 8);
+    closer.f = nullptr;
+    if (std::fclose(f) != 0) throw IoError(fmt::format("{}: close failed: {}", tmp, std::strerror(errno)));
+  } catch (...) {
     std::remove(tmp.c_str());
-    throw IoError(fmt::format("{}: write failed", tmp));
+    throw;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     throw IoError(fmt::format("{}: cannot rename into place: {}", path, std::strerror(errno)));
@@ -135,10 +167,10 @@ void save_cache(const Dataset& ds, const std::string& path, const std::string& k
 bool load_cache(const std::string& path, const std::string& key, Dataset& out) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return false;
-  struct Closer {
-    FILE* f;
-    ~Closer() { std::fclose(f); }
-  } closer{f};
+  FileCloser closer{f};
+  std::error_code ec;
+  uint64_t file_size = std::filesystem::file_size(path, ec);
+  if (ec) return false;
   char magic[8];
   uint32_t version = 0;
   uint64_t key_len = 0;
@@ -154,21 +186,9 @@ bool load_cache(const std::string& path, const std::string& key, Dataset& out) {
     throw IoError(fmt::format("{}: corrupt binary cache (header); delete it", path));
   }
   if (stored != key) return false;  // input or options changed: stale
-  uint64_t payload_len = 0, sum = 0;
-  if (std::fread(&payload_len, 8, 1, f) != 1 || std::fread(&sum, 8, 1, f) != 1) {
-    throw IoError(fmt::format("{}: corrupt binary cache (header); delete it", path));
-  }
-  std::error_code ec;
-  uint64_t file_size = std::filesystem::file_size(path, ec);
-  if (ec || payload_len > file_size) throw IoError(fmt::format("{}: corrupt binary cache (truncated); delete it", path));
-  std::string buf(payload_len, '\0');
-  if (std::fread(buf.data(), 1, payload_len, f) != payload_len) {
-    throw IoError(fmt::format("{}: corrupt binary cache (truncated); delete it", path));
-  }
-  if (checksum(buf.data(), buf.size()) != sum) {
-    throw IoError(fmt::format("{}: corrupt binary cache (checksum mismatch); delete it", path));
-  }
-  Reader r{buf.data(), buf.data() + buf.size(), path};
+  uint64_t header = 8 + 4 + 8 + key_len;
+  if (file_size < header + 16) throw IoError(fmt::format("{}: corrupt binary cache (truncated); delete it", path));
+  SectionReader r(f, path, file_size - header - 16);
   Dataset ds;
   {
     std::string blob = r.str();
@@ -195,8 +215,18 @@ bool load_cache(const std::string& path, const std::string& key, Dataset& out) {
   r.vec(e.parent);
   r.vec(e.child);
   r.vec(e.ts);
-  ds.tz.offset_s = r.pod<int32_t>();
-  auto rep = nlohmann::json::parse(r.str());
+  std::vector<int32_t> tz;
+  r.vec(tz);
+  std::string report = r.str();
+  uint64_t sum = 0;
+  char end_magic[8];
+  if (std::fread(&sum, 8, 1, f) != 1 || std::fread(end_magic, 1, 8, f) != 8 || std::memcmp(end_magic, kEndMagic, 8) != 0) {
+    r.corrupt("truncated");
+  }
+  if (sum != r.sum()) r.corrupt("checksum mismatch");
+  if (tz.size() != 1) r.corrupt("bad time zone section");
+  ds.tz.offset_s = tz[0];
+  auto rep = nlohmann::json::parse(report);
   ds.report.order_rows = rep.at("order_rows");
   ds.report.edge_rows = rep.at("edge_rows");
   ds.report.skipped = rep.at("skipped").get<std::map<std::string, int64_t>>();
@@ -208,9 +238,10 @@ bool load_cache(const std::string& path, const std::string& key, Dataset& out) {
   bool ok = o.promoter.size() == n && o.ts.size() == n && o.amount.size() == n && o.path_explicit.size() == n &&
             o.path_offset.size() == n + 1 && o.path_offset.back() == o.path_node.size() &&
             e.parent.size() == e.item.size() && e.child.size() == e.item.size() && e.ts.size() == e.item.size();
-  for (size_t i = 0; ok && i < n; ++i) ok = o.item[i] < ds.items.size() && o.promoter[i] < ds.promoters.size();
-  for (uint32_t p : o.path_node) ok = ok && p < ds.promoters.size();
-  if (!ok) throw IoError(fmt::format("{}: corrupt binary cache (inconsistent arrays); delete it", path));
+  const uint32_t n_items = ds.items.size(), n_prom = ds.promoters.size();
+  for (size_t i = 0; ok && i < n; ++i) ok = o.item[i] < n_items && o.promoter[i] < n_prom;
+  for (size_t i = 0; ok && i < o.path_node.size(); ++i) ok = o.path_node[i] < n_prom;
+  if (!ok) r.corrupt("inconsistent arrays");
   ds.index_items();
   out = std::move(ds);
   return true;

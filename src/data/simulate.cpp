@@ -8,10 +8,10 @@
 #include "dnts/data/simulate.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
+#include <cstdio>
+#include <limits>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -66,7 +66,7 @@ int64_t parse_start_day(const std::string& s) {
     ok = c.m == unsigned(m) && c.d == unsigned(d);  // rejects 2026-02-30
     if (ok) return z;
   }
-  throw ConfigError(fmt::format("simulate: start = '{}': expected a date YYYY-MM-DD", s));
+  throw ConfigError(fmt::format("start = '{}': must be a date YYYY-MM-DD", s));
 }
 
 /// Small open-addressing set of promoter ids (non-negative int32).
@@ -531,12 +531,10 @@ void SimulateOptions::validate() const {
   need(campaign_discount >= 0 && campaign_discount < 1, "campaign_discount", campaign_discount, "in [0, 1)");
   need(alt_upstream_prob >= 0 && alt_upstream_prob <= 1, "alt_upstream_prob", alt_upstream_prob, "in [0, 1]");
   need(reroute_prob >= 0 && reroute_prob <= 1, "reroute_prob", reroute_prob, "in [0, 1]");
-  if (bad.empty()) {
-    try {
-      parse_start_day(start);
-    } catch (const ConfigError& e) {
-      bad.emplace_back(e.what());
-    }
+  try {
+    parse_start_day(start);
+  } catch (const ConfigError& e) {
+    bad.emplace_back(e.what());
   }
   if (!bad.empty()) {
     std::string msg = "simulate: invalid options:";

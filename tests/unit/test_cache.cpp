@@ -71,7 +71,7 @@ TEST_F(CacheTest, CorruptCacheIsAClearError) {
   data::ingest(opts);
   std::string path = dir.file(".dnts-cache/dataset.bin");
   std::string bytes = test::read_text(path);
-  bytes[bytes.size() - 5] ^= 0x5A;  // flip bits in the payload
+  bytes[bytes.size() - 30] ^= 0x5A;  // flip bits in the last section (before the 16-byte footer)
   test::write_text(path, bytes);
   try {
     data::ingest(opts);

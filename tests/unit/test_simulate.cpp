@@ -2,6 +2,7 @@
 // it writes (forest edges, orders after their promoter's edge, valid DAG paths), the statistical shape
 // the docs promise, option validation, and the hand-written samplers and calendar arithmetic.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -403,6 +404,7 @@ TEST(Simulate, InvalidOptionsListEveryProblem) {
   o.promoters = 0;
   o.days = 0;
   o.root_attach_prob = 1.5;
+  o.start = "2026-1-1";
   try {
     dnts::data::simulate(o, (fs::temp_directory_path() / "dnts_test_simulate_never").string());
     FAIL() << "expected ConfigError";
@@ -411,6 +413,7 @@ TEST(Simulate, InvalidOptionsListEveryProblem) {
     EXPECT_NE(msg.find("promoters = 0: must be"), std::string::npos) << msg;
     EXPECT_NE(msg.find("days = 0: must be"), std::string::npos) << msg;
     EXPECT_NE(msg.find("root_attach_prob = 1.5: must be in [0, 1]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("start = '2026-1-1': must be a date YYYY-MM-DD"), std::string::npos) << msg;
   }
   SimulateOptions bad_start = small_options();
   bad_start.start = "2026-02-30";
