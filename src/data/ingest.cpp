@@ -56,14 +56,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-struct RawOrder {
-  uint32_t item, promoter;
-  int64_t ts;
-  double amount;
-  int64_t line;
-  uint64_t path_begin, path_end;  // into Ingestor::raw_paths_ (empty = derive from edges)
-};
-
 struct RawEdge {
   uint32_t item, parent, child;
   int64_t ts;
@@ -79,7 +71,7 @@ class Ingestor {
     read_orders(orders_path);
     if (!edges_path.empty()) read_edges(edges_path);
     resolve_edges(edges_path);
-    resolve_orders(orders_path);
+    resolve_orders();
     ds_.index_items();
     return std::move(ds_);
   }
@@ -195,10 +187,9 @@ class Ingestor {
                                           "of `dnts scale`)", file, line));
         continue;
       }
-      RawOrder o{};
-      o.line = line;
-      if (!parse_ts(r.field(size_t(c_ts)), file, line, o.ts)) continue;
-      o.amount = 1.0;
+      int64_t ts = 0;
+      if (!parse_ts(r.field(size_t(c_ts)), file, line, ts)) continue;
+      double amount = 1.0;
       if (c_amount >= 0) {
         std::string_view v = r.field(size_t(c_amount));
         double a = 0;
@@ -213,18 +204,28 @@ class Ingestor {
                  fmt::format("{}:{}: column 'amount': {} is negative (amounts must be >= 0)", file, line, shorten(v)));
           continue;
         }
-        o.amount = a + 0.0;  // folds -0 into +0
+        amount = a + 0.0;  // folds -0 into +0
       }
-      o.path_begin = o.path_end = raw_paths_.size();
       if (c_path >= 0 && !r.field(size_t(c_path)).empty()) {
-        std::string_view pv = r.field(size_t(c_path));
-        if (!parse_path(pv, prom, file, line, segs)) continue;
+        if (!parse_path(r.field(size_t(c_path)), prom, file, line, segs)) continue;
         raw_paths_.insert(raw_paths_.end(), segs.begin(), segs.end());
-        o.path_end = raw_paths_.size();
       }
-      o.item = ds_.items.intern(item);
-      o.promoter = ds_.promoters.intern(prom);
-      raw_orders_.push_back(o);
+      // Accepted: straight into the structure-of-arrays (input order; sorted later only if needed).
+      Orders& o = ds_.orders;
+      if (o.item.size() == 4096 && !ec && !gz && r.bytes_read() > 0) {
+        // Reserve from the bytes per row seen so far: no repeated regrowth of large arrays.
+        size_t expect = size_t(double(size) / double(r.bytes_read()) * 4096 * 1.05);
+        o.item.reserve(expect);
+        o.promoter.reserve(expect);
+        o.ts.reserve(expect);
+        o.amount.reserve(expect);
+        raw_path_end_.reserve(expect);
+      }
+      o.item.push_back(ds_.items.intern(item));
+      o.promoter.push_back(ds_.promoters.intern(prom));
+      o.ts.push_back(ts);
+      o.amount.push_back(amount);
+      raw_path_end_.push_back(raw_paths_.size());
     }
     progress.finish();
     if (ds_.report.order_rows == 0) {
@@ -424,40 +425,50 @@ class Ingestor {
     raw_edges_.shrink_to_fit();
   }
 
-  void resolve_orders(const std::string& /*file*/) {
-    std::vector<RawOrder>& ro = raw_orders_;
-    std::stable_sort(ro.begin(), ro.end(), [](const RawOrder& a, const RawOrder& b) {
-      return std::tie(a.item, a.ts, a.line) < std::tie(b.item, b.ts, b.line);
-    });
+  void resolve_orders() {
     Orders& o = ds_.orders;
-    const size_t n = ro.size();
-    o.item.resize(n);
-    o.promoter.resize(n);
-    o.ts.resize(n);
-    o.amount.resize(n);
-    o.path_explicit.resize(n);
+    const size_t n = o.item.size();
+    // Order by (item, ts), ties in input order. Logs usually come sorted: then nothing moves.
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; ++i) {
+      sorted = o.item[i - 1] < o.item[i] || (o.item[i - 1] == o.item[i] && o.ts[i - 1] <= o.ts[i]);
+    }
+    std::vector<uint32_t> perm;
+    if (!sorted) {
+      perm.resize(n);
+      std::iota(perm.begin(), perm.end(), 0u);
+      std::stable_sort(perm.begin(), perm.end(), [&](uint32_t a, uint32_t b) {
+        return o.item[a] != o.item[b] ? o.item[a] < o.item[b] : o.ts[a] < o.ts[b];
+      });
+      auto apply = [&](auto& v) {
+        std::remove_reference_t<decltype(v)> out(n);
+        for (size_t i = 0; i < n; ++i) out[i] = v[perm[i]];
+        v.swap(out);
+      };
+      apply(o.item);
+      apply(o.promoter);
+      apply(o.ts);
+      apply(o.amount);
+    }
+    o.path_explicit.assign(n, 0);
     o.path_offset.assign(n + 1, 0);
-    o.path_node.reserve(raw_paths_.size() + n * 2);
+    o.path_node.reserve(raw_paths_.size() + n * 3);
     const Edges& ed = ds_.edges;
     std::vector<uint32_t> chain;
     for (size_t i = 0; i < n; ++i) {
-      const RawOrder& r = ro[i];
-      o.item[i] = r.item;
-      o.promoter[i] = r.promoter;
-      o.ts[i] = r.ts;
-      o.amount[i] = r.amount;
-      if (r.path_end > r.path_begin) {
+      const size_t src = sorted ? i : perm[i];
+      const uint64_t pb = src == 0 ? 0 : raw_path_end_[src - 1], pe = raw_path_end_[src];
+      if (pe > pb) {
         o.path_explicit[i] = 1;
-        o.path_node.insert(o.path_node.end(), raw_paths_.begin() + int64_t(r.path_begin),
-                           raw_paths_.begin() + int64_t(r.path_end));
+        o.path_node.insert(o.path_node.end(), raw_paths_.begin() + int64_t(pb), raw_paths_.begin() + int64_t(pe));
       } else {
         // Ancestor chain as of the order's time: follow parent edges that exist by then.
         chain.clear();
-        uint32_t cur = r.promoter;
+        uint32_t cur = o.promoter[i];
         chain.push_back(cur);
         for (;;) {
-          uint32_t e = parent_edge_.get(pair_key(r.item, cur));
-          if (e == FlatMap64::kMissing || ed.ts[e] > r.ts || ed.parent[e] == kNoId) break;
+          uint32_t e = parent_edge_.get(pair_key(o.item[i], cur));
+          if (e == FlatMap64::kMissing || ed.ts[e] > o.ts[i] || ed.parent[e] == kNoId) break;
           cur = ed.parent[e];
           chain.push_back(cur);
         }
@@ -465,15 +476,14 @@ class Ingestor {
       }
       o.path_offset[i + 1] = o.path_node.size();
     }
-    raw_orders_.clear();
-    raw_orders_.shrink_to_fit();
-    raw_paths_.clear();
-    raw_paths_.shrink_to_fit();
+    o.path_node.shrink_to_fit();
+    raw_path_end_ = std::vector<uint64_t>();
+    raw_paths_ = std::vector<uint32_t>();
   }
 
   const IngestOptions& opts_;
   Dataset ds_;
-  std::vector<RawOrder> raw_orders_;
+  std::vector<uint64_t> raw_path_end_;  // per parsed order: end of its explicit path in raw_paths_
   std::vector<uint32_t> raw_paths_;
   std::vector<RawEdge> raw_edges_;
   FlatMap64 parent_edge_;
