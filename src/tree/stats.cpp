@@ -97,7 +97,7 @@ std::string format_stats(const DatasetStats& s) {
   out += fmt::format("items            {:>12}\n", s.items);
   out += fmt::format("promoters        {:>12}   ({} in >= 2 items)\n", s.promoters, s.promoters_multi_item);
   out += fmt::format("(item, promoter) {:>12}\n", s.item_promoter_pairs);
-  out += fmt::format("orders           {:>12}   (amount {:.6g}; {} with an explicit path)\n", s.orders, s.total_amount,
+  out += fmt::format("orders           {:>12}   (amount {:.12g}; {} with an explicit path)\n", s.orders, s.total_amount,
                      s.explicit_paths);
   out += fmt::format("edge events      {:>12}\n", s.edges);
   out += fmt::format("buckets          {:>12}   of {}, {} .. {}\n", s.buckets, s.bucket_width, s.first_bucket,
