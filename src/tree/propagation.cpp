@@ -28,6 +28,10 @@ Frame Frame::of(const data::Dataset& ds, const data::TimeAxis& axis) {
   return f;
 }
 
+uint32_t ItemTable::promoters_at(int32_t t) const {
+  return static_cast<uint32_t>(std::upper_bound(join_bucket.begin(), join_bucket.end(), t) - join_bucket.begin());
+}
+
 uint32_t ItemTable::local_of(uint32_t promoter) const {
   auto it = std::find(promoters.begin(), promoters.end(), promoter);
   return it == promoters.end() ? kNoId : static_cast<uint32_t>(it - promoters.begin());
@@ -137,6 +141,7 @@ class ItemBuilder {
     bool inserted = false;
     links_.emplace(pair_key(parent, child), 1, inserted);
     if (inserted) {
+      table_->links.push_back(Link{parent, child, cur_bucket_});
       ++sc_.n_children[parent];
       touch(parent);
     }

@@ -158,8 +158,12 @@ TEST_P(IngestCase, Holds) {
     for (const auto& got : ds.report.warnings) found |= got.find(w) != std::string::npos;
     EXPECT_TRUE(found) << "no warning containing: " << w;
   }
-  if (c.orders) EXPECT_EQ(int64_t(ds.orders.size()), *c.orders);
-  if (c.edges) EXPECT_EQ(int64_t(ds.edges.size()), *c.edges);
+  if (c.orders) {
+    EXPECT_EQ(int64_t(ds.orders.size()), *c.orders);
+  }
+  if (c.edges) {
+    EXPECT_EQ(int64_t(ds.edges.size()), *c.edges);
+  }
   if (c.scale) {
     data::TimeAxis axis{data::TimeAxis::parse_width(c.bucket), opts.tz};
     tree::PropagationTable t = tree::build_propagation(ds, axis, 1);

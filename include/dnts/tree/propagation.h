@@ -37,13 +37,25 @@ struct Cell {
   uint32_t new_descendants = 0;  ///< promoters first seen below it (on an observed path) in this bucket
 };
 
-/// The item-specific promoter sub-table over the whole frame.
+/// A promotion link parent -> child of an item (local ids) and the bucket it was first seen.
+struct Link {
+  uint32_t parent = 0;
+  uint32_t child = 0;
+  int32_t first_bucket = 0;
+};
+
+/// The item-specific promoter sub-table over the whole frame. Local ids follow first appearance, so
+/// the promoters present at a bucket t are exactly the locals 0 .. n(t)-1 (join_bucket is sorted).
 struct ItemTable {
   uint32_t item = 0;
   std::vector<uint32_t> promoters;    ///< local id -> global promoter id, in order of first appearance
   std::vector<int32_t> join_bucket;   ///< relative bucket of each promoter's first appearance
   std::vector<uint64_t> cell_offset;  ///< CSR by local id into cells (size promoters.size() + 1)
   std::vector<Cell> cells;            ///< per local id, sorted by bucket
+  std::vector<Link> links;            ///< every distinct link, in order of first appearance
+
+  /// Number of promoters that joined at or before relative bucket t.
+  uint32_t promoters_at(int32_t t) const;
 
   size_t num_promoters() const { return promoters.size(); }
   const Cell* cells_begin(uint32_t local) const { return cells.data() + cell_offset[local]; }
