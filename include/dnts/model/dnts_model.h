@@ -1,0 +1,62 @@
+// The DNTS model (METHOD.md §4): TCM -> LSM (DFS-sampled descendants, inductive GCN) -> GHM
+// (hypergraph over the batch's (item, promoter) rows) -> fusion -> two-stage decoder (activation
+// probability, conditional magnitude, Gumbel-Softmax descendant routing, growth term, and matrix
+// aggregation as one sparse product per horizon bucket over the batch's block-diagonal of items).
+// No per-promoter or per-item id embedding: new promoters and items are forecast without retraining.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "dnts/config.h"
+#include "dnts/model/batch.h"
+#include "dnts/nn/hypergraph_conv.h"
+#include "dnts/nn/sage_conv.h"
+#include "dnts/nn/temporal_conv.h"
+
+namespace dnts::model {
+
+/// Everything the decoder predicts, per row (N) or sampled pair (P) and horizon bucket (H).
+struct ForecastOutput {
+  torch::Tensor y_hat;         ///< [N, H] propagation scale ŷ >= 0
+  torch::Tensor self_hat;      ///< [N, H] expected self-sales r̂ ŝ (one-stage: undefined)
+  torch::Tensor p_active;      ///< [N, H] activation probability r̂ (ones with --no-activation)
+  torch::Tensor route_weight;  ///< [P, H] Â: relaxed Gumbel sample in training, probability at inference
+  torch::Tensor growth;        ///< [N, H] ĝ: sales of descendants that do not exist yet
+};
+
+/// Loss terms (each already weighted) and their sum.
+struct LossTerms {
+  torch::Tensor total, main, self, desc, active;
+};
+
+class DntsModelImpl : public torch::nn::Module {
+ public:
+  /// in_features: F of Batch::x; horizon: H.
+  DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_t horizon);
+  /// x: [N, L, F] -> ForecastOutput. `tau`: Gumbel-Softmax temperature (training only).
+  ForecastOutput forward(const Batch& batch, double tau = 1.0);
+  const ModelConfig& config() const { return cfg_; }
+
+ private:
+  ModelConfig cfg_;
+  int64_t horizon_;
+  dnts::nn::TemporalConv tcm_{nullptr};
+  dnts::nn::SageConv sage1_{nullptr}, sage2_{nullptr};
+  dnts::nn::HypergraphConv ghm_{nullptr};
+  torch::nn::Sequential fuse_{nullptr};
+  torch::nn::Linear head_active_{nullptr}, head_magnitude_{nullptr}, head_growth_{nullptr}, head_y_{nullptr};
+  torch::nn::Sequential route_{nullptr};
+};
+TORCH_MODULE(DntsModel);
+
+/// Sum over a horizon bucket of Â ⊙ base of each row's sampled descendants, as one sparse COO
+/// product per horizon bucket: out[:, h] = A_h @ base[:, h] with A_h[src, dst] = weight[:, h].
+/// weight: [P, H], base: [N, H] -> [N, H].
+torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
+                                    const torch::Tensor& base);
+
+/// L = L_main + λ_s L(r̂ŝ, s) + λ_d BCE(Â, R) + λ_a BCE(r̂, 1[s>0]) (METHOD.md §4.5), masked where
+/// targets are unknown. The regression terms use cfg.loss (log1p squared error by default).
+LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg);
+
+}  // namespace dnts::model

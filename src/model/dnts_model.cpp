@@ -1,0 +1,142 @@
+#include "dnts/model/dnts_model.h"
+
+#include "dnts/error.h"
+#include "dnts/model/subtable.h"
+#include "dnts/nn/shape.h"
+
+namespace dnts::model {
+
+DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_t horizon)
+    : cfg_(cfg), horizon_(horizon) {
+  const int64_t D = cfg.embed_dim;
+  tcm_ = register_module("tcm", dnts::nn::TemporalConv(dnts::nn::TemporalConvOptions(in_features, cfg.channels, D)
+                                                            .kernels(cfg.kernels)
+                                                            .layers(cfg.tcm_layers)
+                                                            .dropout(cfg.dropout)));
+  int64_t fused = D;
+  if (cfg.gcn) {
+    sage1_ = register_module("sage1", dnts::nn::SageConv(dnts::nn::SageConvOptions(D, D)));
+    sage2_ = register_module("sage2", dnts::nn::SageConv(dnts::nn::SageConvOptions(D, D)));
+    fused += D;
+  }
+  if (cfg.hypergraph) {
+    ghm_ = register_module("ghm", dnts::nn::HypergraphConv(dnts::nn::HypergraphConvOptions(D, D)));
+    fused += D;
+  }
+  fuse_ = register_module("fuse", torch::nn::Sequential(torch::nn::Linear(fused, D), torch::nn::ReLU(),
+                                                        torch::nn::Dropout(cfg.dropout), torch::nn::Linear(D, D),
+                                                        torch::nn::ReLU()));
+  if (cfg.one_stage) {
+    head_y_ = register_module("head_y", torch::nn::Linear(D, horizon));
+  } else {
+    if (cfg.activation) head_active_ = register_module("head_active", torch::nn::Linear(D, horizon));
+    head_magnitude_ = register_module("head_magnitude", torch::nn::Linear(D, horizon));
+    head_growth_ = register_module("head_growth", torch::nn::Linear(D, horizon));
+    route_ = register_module("route", torch::nn::Sequential(torch::nn::Linear(3 * D, D), torch::nn::ReLU(),
+                                                            torch::nn::Linear(D, horizon)));
+  }
+}
+
+torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
+                                    const torch::Tensor& base) {
+  const int64_t N = base.size(0), H = base.size(1);
+  DNTS_CHECK(weight.dim() == 2 && weight.size(0) == src.size(0) && weight.size(1) == H, ShapeError,
+             "aggregate_descendants: weight must be [P={}, H={}], got {}", src.size(0), H, nn::shape_str(weight));
+  if (src.size(0) == 0) return torch::zeros_like(base);
+  torch::Tensor indices = torch::stack({src, dst});
+  std::vector<torch::Tensor> cols;
+  cols.reserve(size_t(H));
+  for (int64_t h = 0; h < H; ++h) {
+    // LibTorch 1.13 C++: torch::sparse_coo_tensor detaches its values and torch::mm has no backward
+    // for a sparse operand; at::_sparse_coo_tensor_unsafe + _sparse_mm (Python's torch.sparse.mm)
+    // carry gradients to both the routing weights and the dense base. Indices are valid by construction.
+    torch::Tensor a = at::_sparse_coo_tensor_unsafe(indices, weight.select(1, h), {N, N});
+    cols.push_back(torch::_sparse_mm(a, base.narrow(1, h, 1)));
+  }
+  return torch::cat(cols, 1);
+}
+
+ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
+  const torch::Tensor& x = batch.x;
+  DNTS_CHECK(x.dim() == 3 && x.size(2) == tcm_->options.in_features(), ShapeError,
+             "DntsModel: x must be [N, L, F={}], got {}", tcm_->options.in_features(), nn::shape_str(x));
+  // x: [N, L, F] -> z_t: [N, D]
+  torch::Tensor zt = tcm_->forward(x);
+  std::vector<torch::Tensor> parts{zt};
+  if (cfg_.gcn) {
+    torch::Tensor h1 = sage1_->forward(zt, batch.pair_src, batch.pair_dst);
+    parts.push_back(sage2_->forward(h1, batch.pair_src, batch.pair_dst));
+  }
+  if (cfg_.hypergraph) {
+    parts.push_back(ghm_->forward(zt, batch.hyper_vertex, batch.hyper_edge, batch.num_hyperedges));
+  }
+  torch::Tensor z = fuse_->forward(torch::cat(parts, 1));  // [N, D]
+  ForecastOutput out;
+  if (cfg_.one_stage) {
+    out.y_hat = torch::softplus(head_y_->forward(z));
+    out.p_active = torch::ones_like(out.y_hat);
+    return out;
+  }
+  out.p_active = cfg_.activation ? torch::sigmoid(head_active_->forward(z))
+                                 : torch::ones({z.size(0), horizon_}, z.options());
+  torch::Tensor magnitude = torch::softplus(head_magnitude_->forward(z));
+  out.self_hat = out.p_active * magnitude;
+  out.growth = torch::softplus(head_growth_->forward(z));
+  torch::Tensor agg = torch::zeros_like(out.self_hat);
+  if (batch.pairs() > 0) {
+    torch::Tensor zm = z.index_select(0, batch.pair_src), zc = z.index_select(0, batch.pair_dst);
+    torch::Tensor logit = route_->forward(torch::cat({zm, zc, zm * zc}, 1));  // [P, H]
+    if (is_training()) {
+      // Gumbel-Softmax over {routes through m, does not}: softmax((ℓ + g1, 0 + g2) / τ)[0].
+      auto gumbel = [&]() { return -torch::log(-torch::log(torch::rand_like(logit).clamp(1e-10, 1.0 - 1e-10))); };
+      out.route_weight = torch::sigmoid((logit + gumbel() - gumbel()) / tau);
+    } else {
+      out.route_weight = torch::sigmoid(logit);
+    }
+    agg = aggregate_descendants(batch.pair_src, batch.pair_dst, out.route_weight, out.self_hat);
+  } else {
+    out.route_weight = torch::zeros({0, horizon_}, z.options());
+  }
+  out.y_hat = out.self_hat + agg + out.growth;
+  return out;
+}
+
+namespace {
+
+torch::Tensor masked_mean(const torch::Tensor& v, const torch::Tensor& mask) {
+  return (v * mask).sum() / mask.sum().clamp_min(1.0);
+}
+
+torch::Tensor regression(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& mask,
+                         const ModelConfig& cfg) {
+  if (cfg.loss == "poisson") return masked_mean(pred - target * torch::log(pred + 1e-8), mask);
+  if (cfg.loss == "tweedie") {
+    const double p = cfg.tweedie_power;
+    torch::Tensor mu = pred + 1e-8;
+    return masked_mean(-target * torch::pow(mu, 1 - p) / (1 - p) + torch::pow(mu, 2 - p) / (2 - p), mask);
+  }
+  return masked_mean((torch::log1p(pred) - torch::log1p(target)).pow(2), mask);
+}
+
+torch::Tensor bce(const torch::Tensor& p, const torch::Tensor& target, const torch::Tensor& mask) {
+  torch::Tensor q = p.clamp(1e-6, 1.0 - 1e-6);
+  return masked_mean(-(target * torch::log(q) + (1 - target) * torch::log(1 - q)), mask);
+}
+
+}  // namespace
+
+LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg) {
+  LossTerms t;
+  t.main = regression(out.y_hat, batch.y, batch.mask, cfg);
+  auto zero = torch::zeros({}, out.y_hat.options());
+  t.self = t.desc = t.active = zero;
+  if (!cfg.one_stage) {
+    t.self = cfg.lambda_self * regression(out.self_hat, batch.s, batch.mask, cfg);
+    if (out.route_weight.size(0) > 0) t.desc = cfg.lambda_desc * bce(out.route_weight, batch.route, batch.route_known);
+    if (cfg.activation) t.active = cfg.lambda_active * bce(out.p_active, batch.active, batch.mask);
+  }
+  t.total = t.main + t.self + t.desc + t.active;
+  return t;
+}
+
+}  // namespace dnts::model
