@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+
+#include <unistd.h>
 
 #include "dnts/error.h"
 
@@ -183,11 +186,11 @@ CsvWriter::CsvWriter(std::string path) : path_(std::move(path)), tmp_path_(path_
   bool gzip = path_.size() > 3 && path_.compare(path_.size() - 3, 3, ".gz") == 0;
   if (gzip) {
     gzFile gz = gzopen(tmp_path_.c_str(), "wb6");
-    if (gz == nullptr) throw IoError(fmt::format("{}: cannot create: {}", tmp_path_, std::strerror(errno)));
+    if (gz == nullptr) throw IoError(fmt::format("{}: cannot create: {}", path_, std::strerror(errno)));
     gz_ = gz;
   } else {
     FILE* f = std::fopen(tmp_path_.c_str(), "wb");
-    if (f == nullptr) throw IoError(fmt::format("{}: cannot create: {}", tmp_path_, std::strerror(errno)));
+    if (f == nullptr) throw IoError(fmt::format("{}: cannot create: {}", path_, std::strerror(errno)));
     file_ = f;
   }
   buf_.reserve(1 << 20);
@@ -265,6 +268,23 @@ void CsvWriter::close() {
   }
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
     throw IoError(fmt::format("{}: cannot rename into place: {}", path_, std::strerror(errno)));
+  }
+}
+
+void write_file_atomic(const std::string& path, std::string_view text) {
+  CsvWriter w(path);  // plain or .gz by extension, temporary file + rename
+  w.raw(text);
+  w.close();
+}
+
+void check_output_path(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) parent = ".";
+  if (!std::filesystem::is_directory(parent)) {
+    throw IoError(fmt::format("{}: cannot write: folder '{}' does not exist", path, parent.string()));
+  }
+  if (access(parent.c_str(), W_OK) != 0) {
+    throw IoError(fmt::format("{}: cannot write: folder '{}' is not writable", path, parent.string()));
   }
 }
 

@@ -109,13 +109,27 @@ class Ingestor {
       }
       h.index[w] = static_cast<int>(f);
     }
-    for (size_t w = 0; w < wanted.size(); ++w) {
-      if (required[w] && h.index[w] < 0) {
-        std::vector<std::string> seen;
-        for (size_t f = 0; f < r.num_fields(); ++f) seen.emplace_back(r.field(f));
-        throw InputError(fmt::format("{}:{}: missing required column '{}' (header has: {})", file, r.line(),
-                                     wanted[w], join(seen)));
+    std::vector<std::string> missing;
+    for (size_t w = 0; w < wanted.size(); ++w)
+      if (required[w] && h.index[w] < 0) missing.push_back(wanted[w]);
+    if (!missing.empty()) {
+      std::vector<std::string> seen;
+      for (size_t f = 0; f < r.num_fields(); ++f) seen.emplace_back(r.field(f));
+      std::string hint;
+      if (seen.size() == 1 && seen[0].find_first_of(";\t|") != std::string::npos) {
+        hint = "; the header looks separated by ';', tab or '|': dnts reads comma-separated files";
+      } else {
+        for (const auto& name : seen) {
+          std::string lower = name;
+          for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+          if (std::find(missing.begin(), missing.end(), trim(lower)) != missing.end()) {
+            hint = fmt::format("; column names are case-sensitive: rename '{}' to '{}'", name, trim(lower));
+            break;
+          }
+        }
       }
+      throw InputError(fmt::format("{}:{}: missing required column{} '{}' (header has: {}){}", file, r.line(),
+                                   missing.size() > 1 ? "s" : "", join(missing), join(seen), hint));
     }
     if (!extra.empty()) {
       ds_.report.warnings.push_back(fmt::format("{}: ignoring extra column(s): {}", file, join(extra)));
@@ -540,7 +554,12 @@ Dataset ingest(const IngestOptions& options) {
   if (!options.use_cache) return ingest_files(orders, edges, options);
   auto t0 = std::chrono::steady_clock::now();
   std::string cache_dir = options.cache_dir.empty() ? default_cache_dir(options.data_dir) : options.cache_dir;
-  std::string cache_path = (fs::path(cache_dir) / "dataset.bin").string();
+  // One cache file per parse variant (zone, mode), so switching --tz back and forth reuses both.
+  std::string variant = options.tz.to_string();
+  variant.erase(std::remove(variant.begin(), variant.end(), ':'), variant.end());
+  std::string cache_path = (fs::path(cache_dir) / fmt::format("dataset-{}-{}.bin",
+                                                               options.mode == ErrorMode::kStrict ? "strict" : "lenient",
+                                                               variant)).string();
   std::string key = fmt::format("tz={}|mode={}|orders={}|edges={}", options.tz.to_string(),
                                 options.mode == ErrorMode::kStrict ? "strict" : "lenient", fingerprint(orders),
                                 fingerprint(edges));

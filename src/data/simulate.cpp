@@ -555,6 +555,13 @@ SimulateReport simulate(const SimulateOptions& options, const std::string& out_d
   const fs::path dir(out_dir);
   const std::string ext = options.gzip ? ".csv.gz" : ".csv";
   const std::string other = options.gzip ? ".csv" : ".csv.gz";
+  if (!options.overwrite) {
+    for (const char* name : {"orders.csv", "orders.csv.gz", "edges.csv", "edges.csv.gz"}) {
+      DNTS_CHECK(!fs::exists(dir / name), IoError,
+                 "{}: already holds {}; refusing to overwrite a dataset (use --force, or another folder)", out_dir,
+                 name);
+    }
+  }
   for (const char* name : {"orders", "edges"}) fs::remove(dir / (std::string(name) + other), ec);
 
   SimulateReport report;

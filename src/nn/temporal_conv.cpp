@@ -73,8 +73,9 @@ void TemporalConvImpl::reset() {
   for (int64_t block = 0; block < options.layers(); ++block) {
     torch::nn::ModuleList filter_block, gate_block;
     for (int64_t k : options.kernels()) {
-      filter_block->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, branch_channels, k).dilation(dilation)));
-      gate_block->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, branch_channels, k).dilation(dilation)));
+      const auto branch = torch::nn::Conv1dOptions(channels, branch_channels, k).dilation(dilation);
+      filter_block->push_back(torch::nn::Conv1d(branch));
+      gate_block->push_back(torch::nn::Conv1d(branch));
     }
     filter->push_back(filter_block);
     gate->push_back(gate_block);

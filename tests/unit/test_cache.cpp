@@ -46,7 +46,7 @@ struct CacheTest : ::testing::Test {
 TEST_F(CacheTest, SecondRunLoadsTheSameDataset) {
   data::Dataset first = data::ingest(opts);
   EXPECT_FALSE(first.report.from_cache);
-  EXPECT_TRUE(std::filesystem::exists(dir.file(".dnts-cache/dataset.bin")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file(".dnts-cache/dataset-strict-UTC.bin")));
   data::Dataset second = data::ingest(opts);
   EXPECT_TRUE(second.report.from_cache);
   expect_same(first, second);
@@ -58,6 +58,13 @@ TEST_F(CacheTest, ChangedInputOrOptionsInvalidate) {
   opts.tz = data::TimeZone::parse("+08:00");
   EXPECT_FALSE(data::ingest(opts).report.from_cache);
   EXPECT_TRUE(data::ingest(opts).report.from_cache);
+  // Each variant keeps its own file: going back to UTC still hits.
+  opts.tz = data::TimeZone{};
+  EXPECT_TRUE(data::ingest(opts).report.from_cache);
+  opts.mode = data::ErrorMode::kLenient;
+  EXPECT_FALSE(data::ingest(opts).report.from_cache);
+  opts.mode = data::ErrorMode::kStrict;
+  opts.tz = data::TimeZone::parse("+08:00");
   // Rewriting the input (new size and mtime) invalidates.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   test::write_text(dir.file("orders.csv"), "item,promoter,ts,amount\nA,b,2026-01-02,2\nA,c,2026-01-02,5\n");
@@ -69,7 +76,7 @@ TEST_F(CacheTest, ChangedInputOrOptionsInvalidate) {
 
 TEST_F(CacheTest, CorruptCacheIsAClearError) {
   data::ingest(opts);
-  std::string path = dir.file(".dnts-cache/dataset.bin");
+  std::string path = dir.file(".dnts-cache/dataset-strict-UTC.bin");
   std::string bytes = test::read_text(path);
   bytes[bytes.size() - 30] ^= 0x5A;  // flip bits in the last section (before the 16-byte footer)
   test::write_text(path, bytes);
@@ -91,6 +98,6 @@ TEST_F(CacheTest, ReadOnlyDataFolderUsesTheGivenCacheDir) {
   test::TempDir cache("cache_dir");
   opts.cache_dir = cache.str();
   data::ingest(opts);
-  EXPECT_TRUE(std::filesystem::exists(cache.file("dataset.bin")));
+  EXPECT_TRUE(std::filesystem::exists(cache.file("dataset-strict-UTC.bin")));
   EXPECT_TRUE(data::ingest(opts).report.from_cache);
 }

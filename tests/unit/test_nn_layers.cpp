@@ -434,7 +434,8 @@ TEST(NnTemporalConv, DropoutOnlyInTraining) {
 
 TEST(NnTemporalConv, ShapeAndOptionErrors) {
   nn::TemporalConv m(nn::TemporalConvOptions(3, 4, 2).kernels({2, 3}));
-  expect_throw_with<ShapeError>([&] { m(torch::zeros({4, 3})); }, {"TemporalConv: x must be [N, L >= 1, F = 3]", "got [4, 3]"});
+  expect_throw_with<ShapeError>([&] { m(torch::zeros({4, 3})); },
+                                {"TemporalConv: x must be [N, L >= 1, F = 3]", "got [4, 3]"});
   expect_throw_with<ShapeError>([&] { m(torch::zeros({2, 5, 4})); }, {"got [2, 5, 4]"});
   expect_throw_with<ShapeError>([&] { m(torch::zeros({2, 0, 3})); }, {"got [2, 0, 3]"});
   expect_throw_with<ShapeError>([&] { m(torch::zeros({2, 5, 3}, kF64)); },
@@ -590,7 +591,8 @@ TEST(NnGradcheck, SamplesAtMostTheCapDeterministically) {
   opt.max_entries = 10;
   opt.four_point = true;
   auto f = [&] { return (x * x * x).sum(); };
-  const auto a = test::gradcheck(f, std::vector<torch::Tensor>{x}, opt), b = test::gradcheck(f, std::vector<torch::Tensor>{x}, opt);
+  const auto a = test::gradcheck(f, std::vector<torch::Tensor>{x}, opt);
+  const auto b = test::gradcheck(f, std::vector<torch::Tensor>{x}, opt);
   EXPECT_TRUE(a.ok) << a.message();
   EXPECT_EQ(a.checked, 10);
   EXPECT_EQ(a.worst_index, b.worst_index);

@@ -380,6 +380,9 @@ TEST(Simulate, GzipAndGmvModes) {
   Dataset plain = load(t.str());
   o.gzip = true;
   o.amount = dnts::data::SimAmount::kGmv;
+  // An existing dataset is never replaced silently.
+  EXPECT_THROW(dnts::data::simulate(o, t.str()), dnts::IoError);
+  o.overwrite = true;
   SimulateReport r = dnts::data::simulate(o, t.str());
   EXPECT_FALSE(fs::exists(t.path / "orders.csv")) << "stale plain file left beside the .gz";
   EXPECT_FALSE(fs::exists(t.path / "edges.csv"));

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "dnts/data/csv.h"
 #include "dnts/tree/propagation.h"
 #include "dnts/tree/stats.h"
 
@@ -32,6 +33,7 @@ void add_scale(CLI::App& app, Action& action) {
   cmd->add_option("--out", *out, "Output CSV (.csv or .csv.gz)")->required();
   cmd->callback([&action, args, out]() {
     action = [args, out]() {
+      data::check_output_path(*out);
       data::Dataset ds = load_dataset(*args);
       auto t0 = std::chrono::steady_clock::now();
       tree::PropagationTable table = tree::build_propagation(ds, args->axis(), args->threads);
@@ -56,11 +58,12 @@ void add_stats(CLI::App& app, Action& action) {
   cmd->add_option("--top", *top, "How many top promoters to list")->capture_default_str();
   cmd->callback([&action, args, json_out, top]() {
     action = [args, json_out, top]() {
+      if (!json_out->empty()) data::check_output_path(*json_out);
       data::Dataset ds = load_dataset(*args);
       tree::PropagationTable table = tree::build_propagation(ds, args->axis(), args->threads);
       tree::DatasetStats s = tree::compute_stats(ds, table, *top);
       std::fputs(tree::format_stats(s).c_str(), stdout);
-      if (!json_out->empty()) std::ofstream(*json_out) << tree::stats_to_json(s).dump(2) << "\n";
+      if (!json_out->empty()) data::write_file_atomic(*json_out, tree::stats_to_json(s).dump(2) + "\n");
       return 0;
     };
   });

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "dnts/data/csv.h"
 #include "dnts/data/simulate.h"
 #include "dnts/tree/propagation.h"
 #include "dnts/tree/stats.h"
@@ -35,6 +36,7 @@ void add_run(CLI::App& app, Action& action) {
         a.dir = (fs::path(*out) / "data").string();
         data::SimulateOptions so;
         so.seed = *seed;
+        so.overwrite = true;  // the run folder owns its data/ subfolder
         data::SimulateReport r = data::simulate(so, a.dir);
         std::fprintf(stderr, "simulate: %lld orders, %lld edge events, %lld items -> %s (%.2fs)\n",
                      static_cast<long long>(r.orders), static_cast<long long>(r.edges),
@@ -45,7 +47,7 @@ void add_run(CLI::App& app, Action& action) {
       std::string scale_path = (fs::path(*out) / "scale.csv").string();
       int64_t rows = tree::write_scale_csv(ds, table, scale_path);
       tree::DatasetStats s = tree::compute_stats(ds, table, 10);
-      std::ofstream((fs::path(*out) / "stats.json").string()) << tree::stats_to_json(s).dump(2) << "\n";
+      data::write_file_atomic((fs::path(*out) / "stats.json").string(), tree::stats_to_json(s).dump(2) + "\n");
       std::fputs(tree::format_stats(s).c_str(), stdout);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::printf("\nrun folder %s: scale.csv (%lld rows), stats.json; done in %.2fs\n", out->c_str(),

@@ -29,6 +29,7 @@ void add_simulate(CLI::App& app, Action& action) {
   cmd->add_flag("--path-mode", opt->path_mode,
                 "Write an explicit path column; some promoters reach an item through a second upstream (DAG)");
   cmd->add_flag("--gzip", opt->gzip, "Write orders.csv.gz and edges.csv.gz");
+  cmd->add_flag("--force", opt->overwrite, "Replace a dataset already in the output folder");
   cmd->add_option("--threads", opt->threads, "Generator threads (0 = all cores; output does not depend on it)")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", *quiet, "No progress line and no summary");

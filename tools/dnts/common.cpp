@@ -10,7 +10,8 @@ void DataArgs::add(CLI::App* cmd, bool positional) {
   if (positional) {
     cmd->add_option("data", dir, "Dataset folder (orders.csv[.gz], optional edges.csv[.gz])")->required();
   } else {
-    cmd->add_option("--data", dir, "Dataset folder (orders.csv[.gz], optional edges.csv[.gz])");
+    auto* pos = cmd->add_option("DATA", dir, "Dataset folder (default: the built-in simulated platform)");
+    cmd->add_option("--data", dir, "Same as DATA")->excludes(pos);
   }
   cmd->add_option("--tz", tz, "Time zone of timestamps without an offset, and of day buckets (UTC, +08:00, UTC-5)")
       ->capture_default_str();
@@ -18,7 +19,9 @@ void DataArgs::add(CLI::App* cmd, bool positional) {
   cmd->add_flag("--lenient", lenient, "Skip bad rows and count them by reason instead of stopping at the first");
   cmd->add_flag("--no-cache", no_cache, "Do not read or write the binary cache");
   cmd->add_option("--cache-dir", cache_dir, "Binary cache folder (default: DATA/.dnts-cache)");
-  cmd->add_option("--threads", threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", threads, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
 }
 
 data::IngestOptions DataArgs::ingest_options() const {

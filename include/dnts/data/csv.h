@@ -82,4 +82,11 @@ class CsvWriter {
   bool closed_ = false;
 };
 
+/// Writes `text` to `path` atomically (temporary file + rename). Throws IoError naming `path`.
+void write_file_atomic(const std::string& path, std::string_view text);
+
+/// Throws IoError naming `path` when its folder does not exist or is not writable: lets a command
+/// fail before long work rather than after it.
+void check_output_path(const std::string& path);
+
 }  // namespace dnts::data

@@ -22,7 +22,7 @@ struct IngestOptions {
   /// Read/write the binary cache.
   bool use_cache = true;
   /// Where the cache lives; empty = <data_dir>/.dnts-cache, or ~/.cache/dnts/<hash> when the data
-  /// folder is read-only.
+  /// folder is read-only. One file per (mode, zone): dataset-strict-UTC.bin, dataset-strict-+0800.bin.
   std::string cache_dir;
 };
 

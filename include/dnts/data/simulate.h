@@ -45,6 +45,9 @@ struct SimulateOptions {
   int32_t threads = 0;
   /// Print a progress line (rate, ETA) on stderr.
   bool progress = true;
+  /// Replace an existing dataset (orders/edges files) in the output folder; without it, simulate()
+  /// refuses to touch a folder that already holds one.
+  bool overwrite = false;
 
   // ---- promoters
   /// Pareto tail index of promoter activity weights w ~ Pareto(alpha, 1): a promoter joins items with

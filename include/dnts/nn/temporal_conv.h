@@ -4,6 +4,7 @@
 // Time Series Forecasting with Graph Neural Networks" (MTGNN, KDD 2020), dilated inception layer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <ostream>
 #include <vector>
@@ -16,6 +17,9 @@
 #include <torch/types.h>
 
 namespace dnts::nn {
+
+/// Default inception kernel sizes of `TemporalConvOptions::kernels` (MTGNN's).
+inline constexpr std::array<int64_t, 4> kDefaultTemporalKernels = {2, 3, 6, 7};
 
 /// Options for `TemporalConv`. Required sizes go to the constructor; the rest are `TORCH_ARG`s.
 ///
@@ -42,7 +46,8 @@ struct TemporalConvOptions {
   /// D: size of the output embedding per node (>= 1).
   TORCH_ARG(int64_t, out_dim);
   /// Kernel sizes of the parallel inception branches (each >= 1). MTGNN's {2, 3, 6, 7}.
-  TORCH_ARG(std::vector<int64_t>, kernels) = {2, 3, 6, 7};
+  TORCH_ARG(std::vector<int64_t>, kernels) =
+      std::vector<int64_t>(kDefaultTemporalKernels.begin(), kDefaultTemporalKernels.end());
   /// Number of gated residual blocks (>= 1).
   TORCH_ARG(int64_t, layers) = 2;
   /// Block b uses dilation dilation_base^b (>= 1).
