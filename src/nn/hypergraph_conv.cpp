@@ -8,19 +8,10 @@
 #include <fmt/format.h>
 
 #include "dnts/error.h"
+#include "dnts/nn/shape.h"
 
 namespace dnts::nn {
 namespace {
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  return fmt::format("[{}]", fmt::join(t.sizes(), ", "));
-}
-
-std::string type_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  return fmt::format("{} on {}", c10::toString(t.scalar_type()), t.device().str());
-}
 
 // d^-1/2 where d > 0, else 0 (never Inf/NaN). d: [K] -> [K]
 torch::Tensor inv_sqrt_or_zero(const torch::Tensor& d) {
@@ -45,21 +36,21 @@ torch::Tensor HypergraphConvImpl::forward(const torch::Tensor& x, const torch::T
                                           const torch::Tensor& hyperedge, int64_t num_hyperedges) {
   const int64_t in_dim = options.in_dim();
   DNTS_CHECK(x.defined() && x.dim() == 2 && x.size(1) == in_dim, ShapeError,
-             "HypergraphConv: x must be [N, Din = {}], got {}", in_dim, shape_of(x));
+             "HypergraphConv: x must be [N, Din = {}], got {}", in_dim, shape_str(x));
   const torch::Tensor& weight = theta->weight;
   DNTS_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(), ShapeError,
-             "HypergraphConv: x must be {} like the parameters, got {}", type_of(weight), type_of(x));
+             "HypergraphConv: x must be {} like the parameters, got {}", type_str(weight), type_str(x));
   DNTS_CHECK(vertex.defined() && vertex.dim() == 1 && vertex.scalar_type() == torch::kLong &&
                  vertex.device() == x.device(),
              ShapeError, "HypergraphConv: vertex must be [Q] Long on {}, got {} {}", x.device().str(),
-             shape_of(vertex), type_of(vertex));
+             shape_str(vertex), type_str(vertex));
   DNTS_CHECK(hyperedge.defined() && hyperedge.dim() == 1 && hyperedge.scalar_type() == torch::kLong &&
                  hyperedge.device() == x.device(),
              ShapeError, "HypergraphConv: hyperedge must be [Q] Long on {}, got {} {}", x.device().str(),
-             shape_of(hyperedge), type_of(hyperedge));
+             shape_str(hyperedge), type_str(hyperedge));
   DNTS_CHECK(vertex.size(0) == hyperedge.size(0), ShapeError,
              "HypergraphConv: vertex and hyperedge must both be [Q], got vertex {} and hyperedge {}",
-             shape_of(vertex), shape_of(hyperedge));
+             shape_str(vertex), shape_str(hyperedge));
   DNTS_CHECK(num_hyperedges >= 0, ShapeError, "HypergraphConv: num_hyperedges must be >= 0, got {}",
              num_hyperedges);
   const int64_t rows = x.size(0);

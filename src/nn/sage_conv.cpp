@@ -8,22 +8,9 @@
 #include <fmt/format.h>
 
 #include "dnts/error.h"
+#include "dnts/nn/shape.h"
 
 namespace dnts::nn {
-namespace {
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  return fmt::format("[{}]", fmt::join(t.sizes(), ", "));
-}
-
-std::string type_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  return fmt::format("{} on {}", c10::toString(t.scalar_type()), t.device().str());
-}
-
-}  // namespace
-
 SageConvImpl::SageConvImpl(SageConvOptions options_) : options(std::move(options_)) { reset(); }
 
 void SageConvImpl::reset() {
@@ -41,18 +28,18 @@ void SageConvImpl::reset() {
 torch::Tensor SageConvImpl::forward(const torch::Tensor& x, const torch::Tensor& src, const torch::Tensor& dst) {
   const int64_t in_dim = options.in_dim();
   DNTS_CHECK(x.defined() && x.dim() == 2 && x.size(1) == in_dim, ShapeError,
-             "SageConv: x must be [N, Din = {}], got {}", in_dim, shape_of(x));
+             "SageConv: x must be [N, Din = {}], got {}", in_dim, shape_str(x));
   const torch::Tensor& weight = self->weight;
   DNTS_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(), ShapeError,
-             "SageConv: x must be {} like the parameters, got {}", type_of(weight), type_of(x));
+             "SageConv: x must be {} like the parameters, got {}", type_str(weight), type_str(x));
   DNTS_CHECK(src.defined() && src.dim() == 1 && src.scalar_type() == torch::kLong && src.device() == x.device(),
-             ShapeError, "SageConv: src must be [P] Long on {}, got {} {}", x.device().str(), shape_of(src),
-             type_of(src));
+             ShapeError, "SageConv: src must be [P] Long on {}, got {} {}", x.device().str(), shape_str(src),
+             type_str(src));
   DNTS_CHECK(dst.defined() && dst.dim() == 1 && dst.scalar_type() == torch::kLong && dst.device() == x.device(),
-             ShapeError, "SageConv: dst must be [P] Long on {}, got {} {}", x.device().str(), shape_of(dst),
-             type_of(dst));
+             ShapeError, "SageConv: dst must be [P] Long on {}, got {} {}", x.device().str(), shape_str(dst),
+             type_str(dst));
   DNTS_CHECK(src.size(0) == dst.size(0), ShapeError, "SageConv: src and dst must both be [P], got src {} and dst {}",
-             shape_of(src), shape_of(dst));
+             shape_str(src), shape_str(dst));
   const int64_t rows = x.size(0);
   const int64_t pairs = src.size(0);
   if (pairs > 0) {  // one host sync for all four bounds

@@ -9,14 +9,10 @@
 #include <fmt/format.h>
 
 #include "dnts/error.h"
+#include "dnts/nn/shape.h"
 
 namespace dnts::nn {
 namespace {
-
-std::string shape_of(const torch::Tensor& t) {
-  if (!t.defined()) return "undefined";
-  return fmt::format("[{}]", fmt::join(t.sizes(), ", "));
-}
 
 // Collects every bad field before throwing once (STYLE point 6).
 void validate(const TemporalConvOptions& o) {
@@ -99,7 +95,7 @@ int64_t TemporalConvImpl::receptive_field() const {
 torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
   const int64_t in_features = options.in_features();
   DNTS_CHECK(x.defined() && x.dim() == 3 && x.size(1) >= 1 && x.size(2) == in_features, ShapeError,
-             "TemporalConv: x must be [N, L >= 1, F = {}], got {}", in_features, shape_of(x));
+             "TemporalConv: x must be [N, L >= 1, F = {}], got {}", in_features, shape_str(x));
   const torch::Tensor& weight = head->weight;
   DNTS_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(), ShapeError,
              "TemporalConv: x must be {} on {} like the parameters, got {} on {}",
