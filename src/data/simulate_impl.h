@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "dnts/data/time.h"
+
 namespace dnts::data::sim {
 
 /// splitmix64 step: a good 64-bit mixer, used to seed and to derive independent streams.
@@ -209,15 +211,7 @@ class AliasTable {
 
 // ---- civil dates (H. Hinnant's algorithms, proleptic Gregorian) --------------------------------
 
-/// Days since 1970-01-01 of y-m-d.
-inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+using data::days_from_civil;  // dnts/data/time.h
 
 struct Civil {
   int64_t y;
@@ -226,16 +220,9 @@ struct Civil {
 
 /// y-m-d of a day count since 1970-01-01.
 inline Civil civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {y + (m <= 2), m, d};
+  Civil c{};
+  data::civil_from_days(z, c.y, c.m, c.d);
+  return c;
 }
 
 /// ISO weekday of a day count since 1970-01-01: 0 = Monday ... 6 = Sunday.
