@@ -44,6 +44,11 @@ void Progress::add(int64_t n) {
   }
 }
 
+void Progress::set_note(std::string note) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  note_ = std::move(note);
+}
+
 void Progress::finish() {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (finished_) return;
@@ -65,6 +70,7 @@ void Progress::draw(bool final) {
   } else {
     line = fmt::format("{}: {} {} {:.0f} {}/s", label_, done_, unit_, rate, unit_);
   }
+  if (!note_.empty()) line += "  " + note_;
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
   } else {

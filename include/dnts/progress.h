@@ -19,6 +19,8 @@ class Progress {
   ~Progress();
   /// Adds `n` units of done work; thread-safe.
   void add(int64_t n);
+  /// Text appended to the line (e.g. current loss terms); thread-safe.
+  void set_note(std::string note);
   /// Prints the final line (total time and mean rate).
   void finish();
   /// Globally silences progress output (tests, --quiet).
@@ -26,7 +28,7 @@ class Progress {
 
  private:
   void draw(bool final);
-  std::string label_, unit_;
+  std::string label_, unit_, note_;
   int64_t total_;
   int64_t done_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;

@@ -159,3 +159,10 @@ TEST(Model, OverfitsATinyDatasetAndForecastsColdStartRows) {
   EXPECT_TRUE(torch::isfinite(out.y_hat).all().item<bool>());
   EXPECT_GT(cold.rows(), batches[0].rows());  // promoters joined after the training origins
 }
+
+TEST(Model, BatchHasRoutingTargets) {
+  SmallData d;
+  model::Batch b = model::make_batch(d.ds, d.table, d.samples(20), 14, 5, 4, nullptr);
+  EXPECT_GT(b.route_known.sum().item<double>(), 0.0) << "pairs " << b.pairs();
+  EXPECT_GT(b.route.sum().item<double>(), 0.0);
+}

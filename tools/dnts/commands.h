@@ -17,5 +17,8 @@ void add_ingest(CLI::App& app, Action& action);
 void add_scale(CLI::App& app, Action& action);
 void add_stats(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
+void add_train(CLI::App& app, Action& action);
+void add_forecast(CLI::App& app, Action& action);
+void add_params(CLI::App& app, Action& action);
 
 }  // namespace dnts::cli

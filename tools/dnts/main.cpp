@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "dnts " DNTS_VERSION);
   dnts::cli::Action action;
   dnts::cli::add_run(app, action);
+  dnts::cli::add_train(app, action);
+  dnts::cli::add_forecast(app, action);
+  dnts::cli::add_params(app, action);
   dnts::cli::add_simulate(app, action);
   dnts::cli::add_convert(app, action);
   dnts::cli::add_ingest(app, action);

@@ -1,0 +1,28 @@
+// Forecasting samples (item, origin) and their train/validation/test split (METHOD.md §3), with the
+// two origin protocols: calendar origins split by calendar time, and item-age origins split by the
+// items' launch time. A training sample's horizon never reaches into validation or test time.
+#pragma once
+
+#include <vector>
+
+#include "dnts/config.h"
+#include "dnts/model/batch.h"
+#include "dnts/tree/propagation.h"
+
+namespace dnts::train {
+
+struct SampleSplit {
+  std::vector<model::SampleRef> train, val, test;
+  int32_t val_start = 0, test_start = 0;  ///< calendar: first bucket of the validation / test period
+};
+
+/// Enumerates and splits the samples. Samples whose item has no promoter at the origin are skipped;
+/// training samples also skip windows with no activity at all (input and horizon).
+SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg);
+
+/// Groups samples into batches of at most `batch_samples`, in (origin, item) order: samples at the
+/// same or nearby origins together (items promoted at the same time share promoters, so the
+/// hypergraph sees cross-item links).
+std::vector<std::vector<model::SampleRef>> group_batches(std::vector<model::SampleRef> samples, int64_t batch_samples);
+
+}  // namespace dnts::train

@@ -1,0 +1,83 @@
+#include "dnts/train/samples.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dnts/error.h"
+
+namespace dnts::train {
+namespace {
+
+// Any self-sales of the item in buckets [from, to]?
+bool active_between(const tree::ItemTable& it, int32_t from, int32_t to) {
+  for (const tree::Cell& c : it.cells)
+    if (c.bucket >= from && c.bucket <= to && c.orders > 0) return true;
+  return false;
+}
+
+int32_t first_bucket(const tree::ItemTable& it) { return it.join_bucket.empty() ? INT32_MAX : it.join_bucket.front(); }
+
+}  // namespace
+
+SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg) {
+  SampleSplit split;
+  const int32_t T = table.frame.num_buckets;
+  const int32_t H = int32_t(cfg.horizon), L = int32_t(cfg.window);
+  if (cfg.protocol == "calendar") {
+    split.test_start = T - int32_t(std::lround(cfg.test_fraction * T));
+    split.val_start = split.test_start - int32_t(std::lround(cfg.val_fraction * T));
+    DNTS_CHECK(split.val_start > int32_t(cfg.min_history) + H, ConfigError,
+               "calendar split: the data has {} buckets; with horizon {} and val/test fractions {}/{} nothing is "
+               "left for training (lower data.horizon or the fractions, or use a finer --bucket)",
+               T, H, cfg.val_fraction, cfg.test_fraction);
+    for (int32_t t0 = int32_t(cfg.min_history) - 1; t0 < T - 1; t0 += int32_t(cfg.step)) {
+      std::vector<model::SampleRef>* into = nullptr;
+      if (t0 + H < split.val_start) into = &split.train;                 // horizon ends before validation
+      else if (t0 >= split.val_start - 1 && t0 + H < split.test_start) into = &split.val;
+      else if (t0 >= split.test_start - 1) into = &split.test;
+      if (into == nullptr) continue;
+      for (uint32_t item = 0; item < table.items.size(); ++item) {
+        const tree::ItemTable& it = table.items[item];
+        if (it.promoters_at(t0) == 0) continue;
+        if (into == &split.train && !active_between(it, t0 - L + 1, t0 + H)) continue;
+        into->push_back({item, t0});
+      }
+    }
+  } else {
+    // Item-age origins: items sorted by launch; the latest launched are the test items.
+    std::vector<uint32_t> items;
+    for (uint32_t i = 0; i < table.items.size(); ++i)
+      if (!table.items[i].join_bucket.empty()) items.push_back(i);
+    std::stable_sort(items.begin(), items.end(), [&](uint32_t a, uint32_t b) {
+      return first_bucket(table.items[a]) < first_bucket(table.items[b]);
+    });
+    const size_t n = items.size();
+    const size_t n_test = size_t(std::lround(cfg.test_fraction * double(n)));
+    const size_t n_val = size_t(std::lround(cfg.val_fraction * double(n)));
+    DNTS_CHECK(n > n_test + n_val, ConfigError, "age split: {} items leave none for training", n);
+    for (size_t k = 0; k < n; ++k) {
+      uint32_t item = items[k];
+      const tree::ItemTable& it = table.items[item];
+      auto& into = k >= n - n_test ? split.test : (k >= n - n_test - n_val ? split.val : split.train);
+      for (int64_t age : cfg.ages) {
+        int32_t t0 = first_bucket(it) + int32_t(age) - 1;
+        if (t0 >= T - 1) continue;  // no future bucket to forecast
+        into.push_back({item, t0});
+      }
+    }
+  }
+  return split;
+}
+
+std::vector<std::vector<model::SampleRef>> group_batches(std::vector<model::SampleRef> samples, int64_t batch_samples) {
+  std::stable_sort(samples.begin(), samples.end(), [](const model::SampleRef& a, const model::SampleRef& b) {
+    return a.origin != b.origin ? a.origin < b.origin : a.item < b.item;
+  });
+  std::vector<std::vector<model::SampleRef>> out;
+  for (size_t k = 0; k < samples.size(); k += size_t(batch_samples))
+    out.emplace_back(samples.begin() + int64_t(k),
+                     samples.begin() + int64_t(std::min(samples.size(), k + size_t(batch_samples))));
+  return out;
+}
+
+}  // namespace dnts::train
