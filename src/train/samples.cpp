@@ -45,9 +45,11 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
     }
   } else {
     // Item-age origins: items sorted by launch; the latest launched are the test items.
+    // Only items with at least one origin before the data's last bucket can be forecast.
+    const int64_t min_age = *std::min_element(cfg.ages.begin(), cfg.ages.end());
     std::vector<uint32_t> items;
     for (uint32_t i = 0; i < table.items.size(); ++i)
-      if (!table.items[i].join_bucket.empty()) items.push_back(i);
+      if (!table.items[i].join_bucket.empty() && first_bucket(table.items[i]) + min_age - 1 < T - 1) items.push_back(i);
     std::stable_sort(items.begin(), items.end(), [&](uint32_t a, uint32_t b) {
       return first_bucket(table.items[a]) < first_bucket(table.items[b]);
     });

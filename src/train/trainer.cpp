@@ -222,6 +222,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   result.curve = state.curve;
   for (int64_t epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
     if (state.bad_epochs >= tc.patience) break;
+    if (opts.stop_after_epoch > 0 && epoch > opts.stop_after_epoch) break;
     auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at(tc, epoch), tau = tau_at(cfg.model, epoch, tc.epochs);
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);

@@ -33,6 +33,8 @@ struct EvalMetrics {
 struct TrainOptions {
   std::string run_dir;
   bool resume = false;
+  /// Stop (as if interrupted) after this epoch; 0 = run to the end. For resume tests and drills.
+  int64_t stop_after_epoch = 0;
   torch::Device device = torch::kCPU;
 };
 
