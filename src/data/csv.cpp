@@ -46,6 +46,12 @@ bool CsvReader::refill() {
     throw IoError(fmt::format("{}: read error: {}", path_, msg));
   }
   if (n == 0) {
+    int err = Z_OK;
+    const char* msg = gzerror(static_cast<gzFile>(gz_), &err);
+    if (err != Z_OK && err != Z_STREAM_END) {
+      throw IoError(fmt::format("{}: truncated or corrupt gzip data ({}); rows after byte {} are missing", path_, msg,
+                                bytes_consumed_));
+    }
     eof_ = true;
     return false;
   }
@@ -67,6 +73,7 @@ bool CsvReader::next() {
     // Parse one record starting at begin_. If the buffer ends mid-record, refill and restart.
     spans_.clear();
     unquoted_.clear();
+    malformed_.clear();
     size_t pos = begin_;
     int64_t lines_in_record = 0;
     bool complete = false;
@@ -127,8 +134,19 @@ bool CsvReader::next() {
           complete = true;
           break;
         }
-        throw InputError(fmt::format("{}:{}: column {}: unexpected character '{}' after a closing quote",
-                                     path_, next_line_ + lines_in_record, spans_.size(), c));
+        // Malformed record: remember why, skip to the end of this physical line.
+        size_t eol = pos;
+        while (eol < end_ && buf_[eol] != '\n') ++eol;
+        if (eol >= end_) {
+          need_more = true;
+          break;
+        }
+        malformed_ = fmt::format("{}:{}: column {}: unexpected character '{}' after a closing quote (a quote inside a "
+                                 "quoted field must be doubled: \"\")",
+                                 path_, next_line_ + lines_in_record, spans_.size(), c);
+        pos = eol + 1;
+        complete = true;
+        break;
       }
       // Unquoted field: scan to ',' or end of line.
       size_t q = pos;
@@ -148,14 +166,14 @@ bool CsvReader::next() {
       if (refill()) continue;
       // End of file: a final record without a trailing newline.
       if (begin_ >= end_) return false;
-      if (!spans_.empty() || pos > begin_) {
-        // Check for an unterminated quote: the loop stopped inside a quoted field.
-        if (pos < end_ && buf_[pos] == '"') {
-          throw InputError(fmt::format("{}:{}: unterminated quoted field (column {}) at end of file",
-                                       path_, next_line_, spans_.size() + 1));
-        }
+      if (virtual_eol_) {
+        // Even with a newline appended the record does not end: a quote opened and never closed.
+        throw InputError(fmt::format("{}:{}: column {}: unterminated quoted field (the quote opened here is never "
+                                     "closed before the end of the file)",
+                                     path_, next_line_, spans_.size() + 1));
       }
-      // Append a virtual newline and parse again.
+      // Append a virtual newline once and parse again.
+      virtual_eol_ = true;
       if (end_ == buf_.size()) buf_.resize(buf_.size() + 1);
       buf_[end_++] = '\n';
       eof_ = true;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace dnts::data {
@@ -24,6 +25,7 @@ class FlatMap64 {
     return x;
   }
   uint32_t get(uint64_t key) const {
+    if (key == kEmpty) return kMissing;  // the empty marker is never a stored key
     for (uint64_t pos = mix(key) & mask_;; pos = (pos + 1) & mask_) {
       if (keys_[pos] == key) return vals_[pos];
       if (keys_[pos] == kEmpty) return kMissing;
@@ -31,6 +33,7 @@ class FlatMap64 {
   }
   /// Inserts if absent; returns a reference to the stored value and whether it was inserted.
   uint32_t& emplace(uint64_t key, uint32_t value, bool& inserted) {
+    if (key == kEmpty) throw std::logic_error("FlatMap64: the all-ones key is reserved");
     if ((size_ + 1) * 2 > keys_.size()) rehash();
     uint64_t pos = mix(key) & mask_;
     for (;; pos = (pos + 1) & mask_) {

@@ -92,6 +92,7 @@ class Ingestor {
   Header read_header(CsvReader& r, const std::string& file, const std::vector<std::string>& wanted,
                      const std::vector<bool>& required) {
     if (!r.next()) throw InputError(fmt::format("{}: empty file (expected a header row: {})", file, join(wanted)));
+    if (!r.malformed().empty()) throw InputError(r.malformed());
     Header h;
     h.num_fields = r.num_fields();
     h.index.assign(wanted.size(), -1);
@@ -161,6 +162,10 @@ class Ingestor {
   }
 
   bool check_fields(CsvReader& r, const Header& h, const std::string& file) {
+    if (!r.malformed().empty()) {
+      reject("malformed CSV", r.malformed());
+      return false;
+    }
     if (r.num_fields() == h.num_fields) return true;
     reject("wrong number of fields", fmt::format("{}:{}: expected {} fields (as in the header), found {}", file,
                                                  r.line(), h.num_fields, r.num_fields()));
@@ -247,12 +252,14 @@ class Ingestor {
     }
   }
 
-  // Splits "a/b/c", checks it ends with `promoter` and never repeats an id; interns the ids.
+  // Splits "a/b/c", checks it ends with `promoter` and never repeats an id, then interns the ids (a
+  // rejected path leaves no id behind).
   bool parse_path(std::string_view pv, std::string_view promoter, const std::string& file, int64_t line,
                   std::vector<uint32_t>& out) {
     out.clear();
+    auto& segs = path_segments_;
+    segs.clear();
     size_t start = 0;
-    std::string_view last;
     for (;;) {
       size_t slash = pv.find('/', start);
       std::string_view seg = pv.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
@@ -261,43 +268,38 @@ class Ingestor {
                                                "single '/')", file, line, shorten(pv)));
         return false;
       }
-      out.push_back(ds_.promoters.intern(seg));
-      last = seg;
+      segs.push_back(seg);
       if (slash == std::string_view::npos) break;
       start = slash + 1;
     }
-    if (last != promoter) {
+    if (segs.back() != promoter) {
       reject("path does not end with promoter",
              fmt::format("{}:{}: column 'path': '{}' does not end with the order's promoter '{}'", file, line,
                          shorten(pv), shorten(promoter)));
       return false;
     }
     // Repeated ids: quadratic check for short paths, sorting for long ones.
-    bool repeated = false;
-    uint32_t rep = 0;
-    if (out.size() <= 64) {
-      for (size_t i = 0; i < out.size() && !repeated; ++i)
-        for (size_t j = i + 1; j < out.size(); ++j)
-          if (out[i] == out[j]) {
-            repeated = true;
-            rep = out[i];
+    std::string_view rep;
+    if (segs.size() <= 64) {
+      for (size_t i = 0; i < segs.size() && rep.empty(); ++i)
+        for (size_t j = i + 1; j < segs.size(); ++j)
+          if (segs[i] == segs[j]) {
+            rep = segs[i];
             break;
           }
     } else {
-      std::vector<uint32_t> sorted = out;
+      std::vector<std::string_view> sorted = segs;
       std::sort(sorted.begin(), sorted.end());
       auto it = std::adjacent_find(sorted.begin(), sorted.end());
-      if (it != sorted.end()) {
-        repeated = true;
-        rep = *it;
-      }
+      if (it != sorted.end()) rep = *it;
     }
-    if (repeated) {
+    if (!rep.empty()) {
       reject("path repeats a promoter",
              fmt::format("{}:{}: column 'path': '{}' passes through promoter '{}' more than once", file, line,
-                         shorten(pv), shorten(ds_.promoters.name(rep))));
+                         shorten(pv), shorten(rep)));
       return false;
     }
+    for (std::string_view seg : segs) out.push_back(ds_.promoters.intern(seg));
     return true;
   }
 
@@ -499,6 +501,7 @@ class Ingestor {
   Dataset ds_;
   std::vector<uint64_t> raw_path_end_;  // per parsed order: end of its explicit path in raw_paths_
   std::vector<uint32_t> raw_paths_;
+  std::vector<std::string_view> path_segments_;
   std::vector<RawEdge> raw_edges_;
   FlatMap64 parent_edge_;
 };
@@ -523,7 +526,9 @@ std::string fingerprint(const std::string& path) {
   if (path.empty()) return "-";
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return "?";
-  return fmt::format("{}:{}:{}.{}", fs::absolute(path).string(), st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  // ctime and the inode change whenever the content is rewritten, even when mtime is restored.
+  return fmt::format("{}:{}:{}.{}:{}.{}:{}:{}", fs::absolute(path).string(), st.st_size, st.st_mtim.tv_sec,
+                     st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec, st.st_dev, st.st_ino);
 }
 
 std::string default_cache_dir(const std::string& data_dir) {
@@ -544,6 +549,10 @@ Dataset ingest_files(const std::string& orders_path, const std::string& edges_pa
   auto t0 = std::chrono::steady_clock::now();
   Ingestor ing(options);
   Dataset ds = ing.run(orders_path, edges_path);
+  if (ds.orders.size() == 0) {
+    throw InputError(fmt::format("{}: no valid orders: all {} rows were skipped ({})", orders_path,
+                                 ds.report.order_rows, describe(ds.report)));
+  }
   ds.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return ds;
 }
@@ -560,7 +569,9 @@ Dataset ingest(const IngestOptions& options) {
   std::string cache_path = (fs::path(cache_dir) / fmt::format("dataset-{}-{}.bin",
                                                                options.mode == ErrorMode::kStrict ? "strict" : "lenient",
                                                                variant)).string();
-  std::string key = fmt::format("tz={}|mode={}|orders={}|edges={}", options.tz.to_string(),
+  // kParserVersion: bump whenever parsing or validation semantics change, so old caches are rebuilt.
+  constexpr int kParserVersion = 2;
+  std::string key = fmt::format("parser={}|tz={}|mode={}|orders={}|edges={}", kParserVersion, options.tz.to_string(),
                                 options.mode == ErrorMode::kStrict ? "strict" : "lenient", fingerprint(orders),
                                 fingerprint(edges));
   Dataset ds;

@@ -106,6 +106,10 @@ std::optional<int64_t> parse_timestamp(std::string_view s, const TimeZone& tz) {
       break;
     }
   }
+  if (all_digits && s.size() == 8) {
+    // "20260101" reads as a date in most logs, not as 1970-08-23: refuse rather than guess.
+    return std::nullopt;
+  }
   if (all_digits && s != "-") {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

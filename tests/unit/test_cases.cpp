@@ -183,3 +183,52 @@ INSTANTIATE_TEST_SUITE_P(Cases, IngestCase, ::testing::ValuesIn(case_paths()),
                          });
 
 }  // namespace
+
+TEST(IngestFailures, LenientWithNoValidOrderIsAnError) {
+  test::TempDir dir("all_bad");
+  test::write_text(dir.file("orders.csv"), "item,promoter,ts\nA,a,yesterday\nA,b,tomorrow\n");
+  data::IngestOptions opts;
+  opts.data_dir = dir.str();
+  opts.use_cache = false;
+  opts.mode = data::ErrorMode::kLenient;
+  try {
+    data::ingest(opts);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no valid orders: all 2 rows were skipped"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unparseable timestamp"), std::string::npos) << e.what();
+  }
+}
+
+TEST(IngestFailures, TruncatedGzipIsAnErrorNotAShortFile) {
+  test::TempDir dir("gz_cut");
+  std::string text = "item,promoter,ts\n";
+  for (int i = 0; i < 20000; ++i) text += "A,p" + std::to_string(i) + ",2026-01-01\n";
+  gzFile gz = gzopen(dir.file("full.gz").c_str(), "wb");
+  gzwrite(gz, text.data(), unsigned(text.size()));
+  gzclose(gz);
+  std::string bytes = test::read_text(dir.file("full.gz"));
+  test::write_text(dir.file("orders.csv.gz"), bytes.substr(0, bytes.size() / 2));
+  data::IngestOptions opts;
+  opts.data_dir = dir.str();
+  opts.use_cache = false;
+  opts.mode = data::ErrorMode::kLenient;
+  try {
+    data::ingest(opts);
+    FAIL() << "a truncated gzip file was read as a shorter file";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated or corrupt gzip"), std::string::npos) << e.what();
+  }
+}
+
+TEST(IngestFailures, RejectedPathsLeaveNoPhantomIds) {
+  test::TempDir dir("phantom");
+  test::write_text(dir.file("orders.csv"), "item,promoter,ts,amount,path\nA,c,2026-01-01,1,x1/x2/x3\nA,c,2026-01-01,1,\n");
+  data::IngestOptions opts;
+  opts.data_dir = dir.str();
+  opts.use_cache = false;
+  opts.mode = data::ErrorMode::kLenient;
+  data::Dataset ds = data::ingest(opts);
+  EXPECT_EQ(ds.promoters.size(), 1u);
+  EXPECT_EQ(ds.promoters.find("x1"), data::kNoId);
+}

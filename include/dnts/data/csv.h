@@ -32,6 +32,9 @@ class CsvReader {
   /// Physical line (1-based) where the current record starts.
   int64_t line() const { return record_line_; }
   const std::string& path() const { return path_; }
+  /// Non-empty when the current record is malformed (e.g. a character after a closing quote): the
+  /// message names file, line and column; the record's fields are not meaningful.
+  const std::string& malformed() const { return malformed_; }
   /// Bytes of (decompressed) input consumed so far.
   uint64_t bytes_read() const { return bytes_consumed_; }
 
@@ -43,6 +46,8 @@ class CsvReader {
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
   bool first_ = true;
+  bool virtual_eol_ = false;
+  std::string malformed_;
   int64_t next_line_ = 1;
   int64_t record_line_ = 0;
   uint64_t bytes_consumed_ = 0;
