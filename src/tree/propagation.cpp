@@ -126,6 +126,7 @@ class ItemBuilder {
       }
       sc_.memo[l] = 0;
       sc_.cur_parent[l] = kNoId;
+      desc_of_.emplace_back();
     }
     return l;
   }
@@ -147,6 +148,17 @@ class ItemBuilder {
     }
   }
 
+  // Registers "d is a descendant of a"; counts it when new.
+  void add_pair(uint32_t a, uint32_t d) {
+    bool inserted = false;
+    pairs_.emplace(pair_key(a, d), 1, inserted);
+    if (inserted) {
+      ++sc_.n_desc[a];
+      touch(a);
+      desc_of_[a].push_back(d);
+    }
+  }
+
   static uint64_t step_hash(uint64_t h, uint32_t id) {
     return FlatMap64::mix(h ^ (uint64_t(id) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL));
   }
@@ -163,14 +175,7 @@ class ItemBuilder {
     size_t start = k;  // first prefix end that needs registering
     while (start > 0 && sc_.memo[p[start - 1]] != h[start - 1]) --start;
     for (size_t j = start; j < k; ++j) {
-      for (size_t i = 0; i < j; ++i) {
-        bool inserted = false;
-        pairs_.emplace(pair_key(p[i], p[j]), 1, inserted);
-        if (inserted) {
-          ++sc_.n_desc[p[i]];
-          touch(p[i]);
-        }
-      }
+      for (size_t i = 0; i < j; ++i) add_pair(p[i], p[j]);
       sc_.memo[p[j]] = h[j];
     }
   }
@@ -192,6 +197,13 @@ class ItemBuilder {
     }
     p.push_back(c);
     register_path(p);
+    // A child that already has descendants (its own edges came first) brings them along: they are
+    // new descendants of every ancestor on the chain.
+    if (!desc_of_[c].empty() && p.size() > 1) {
+      const std::vector<uint32_t> below = desc_of_[c];
+      for (size_t i = 0; i + 1 < p.size(); ++i)
+        for (uint32_t d : below) add_pair(p[i], d);
+    }
   }
 
   void on_order(const uint32_t* pb, const uint32_t* pe, double amount) {
@@ -232,6 +244,7 @@ class ItemBuilder {
   Scratch& sc_;
   ItemTable* table_ = nullptr;
   FlatMap64 links_, pairs_;
+  std::vector<std::vector<uint32_t>> desc_of_;  // per local: registered descendants
   int32_t cur_bucket_ = 0;
 };
 

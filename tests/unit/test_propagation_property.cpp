@@ -199,6 +199,15 @@ Reference brute_force(Case c) {
         for (size_t i = 0; i < j; ++i)
           if (pairs.insert({ev.path[i], ev.path[j]}).second) ++ref.growth[{item, pid(ev.path[i]), b}].second;
       }
+      // An edge attaches the child's whole known subtree under every ancestor on its chain.
+      if (ev.kind == 0 && ev.path.size() > 1) {
+        std::vector<int> below;
+        for (const auto& pr : pairs)
+          if (pr.first == ev.path.back()) below.push_back(pr.second);
+        for (size_t i = 0; i + 1 < ev.path.size(); ++i)
+          for (int d : below)
+            if (pairs.insert({ev.path[i], d}).second) ++ref.growth[{item, pid(ev.path[i]), b}].second;
+      }
     }
     // Routing matrix per bucket from the orders.
     std::map<std::pair<int64_t, int>, double> own, own_n;
@@ -322,4 +331,21 @@ TEST(PropagationProperty, TreeCaseEqualsSelfSalesPlusDescendants) {
   uint32_t desc = 0;
   for (const auto* c = it.cells_begin(r); c != it.cells_end(r); ++c) desc += c->new_descendants;
   EXPECT_EQ(desc, 4u);
+}
+
+TEST(PropagationProperty, AttachingASubtreeCountsAllItsDescendants) {
+  // P -> C -> D exist first; G adopts P later: G gains P, C and D as descendants at once.
+  test::TempDir dir("subtree");
+  test::write_text(dir.file("edges.csv"), "item,parent,child,ts\ni,P,C,2024-01-01\ni,C,D,2024-01-01\ni,G,P,2024-01-05\n");
+  test::write_text(dir.file("orders.csv"), "item,promoter,ts\ni,D,2024-01-02\ni,G,2024-01-09\n");
+  data::IngestOptions opts;
+  opts.data_dir = dir.str();
+  opts.use_cache = false;
+  data::Dataset ds = data::ingest(opts);
+  tree::PropagationTable t = tree::build_propagation(ds, data::TimeAxis{}, 1);
+  const auto& it = t.items[0];
+  uint32_t g = it.local_of(ds.promoters.find("G"));
+  uint32_t total = 0;
+  for (const auto* c = it.cells_begin(g); c != it.cells_end(g); ++c) total += c->new_descendants;
+  EXPECT_EQ(total, 3u);
 }
