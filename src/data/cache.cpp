@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dnts/data/csv.h"
 #include "dnts/data/ingest.h"
 #include "dnts/error.h"
 
@@ -120,7 +121,7 @@ struct FileCloser {
 }  // namespace
 
 void save_cache(const Dataset& ds, const std::string& path, const std::string& key) {
-  std::string tmp = path + ".tmp";
+  std::string tmp = temp_path_for(path);
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) throw IoError(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
   try {

@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -200,7 +201,7 @@ bool CsvReader::next() {
 
 // ---------------------------------------------------------------------------------------------
 
-CsvWriter::CsvWriter(std::string path) : path_(std::move(path)), tmp_path_(path_ + ".tmp") {
+CsvWriter::CsvWriter(std::string path) : path_(std::move(path)), tmp_path_(temp_path_for(path_)) {
   bool gzip = path_.size() > 3 && path_.compare(path_.size() - 3, 3, ".gz") == 0;
   if (gzip) {
     gzFile gz = gzopen(tmp_path_.c_str(), "wb6");
@@ -287,6 +288,11 @@ void CsvWriter::close() {
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
     throw IoError(fmt::format("{}: cannot rename into place: {}", path_, std::strerror(errno)));
   }
+}
+
+std::string temp_path_for(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("{}.tmp.{}.{}", path, getpid(), counter++);
 }
 
 void write_file_atomic(const std::string& path, std::string_view text) {

@@ -30,22 +30,19 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
   }
   std::vector<float> feat(size_t(n * L * F), 0.0f);
   std::vector<float> ty(size_t(n * H), 0.0f), ts(size_t(n * H), 0.0f), ta(size_t(n * H), 0.0f);
-  const bool day_or_wider = frame.axis.whole_days();
   for (int64_t k = 0; k < L; ++k) {
     int32_t b = first_in + int32_t(k);
     int64_t start = frame.bucket_start(b) + frame.axis.tz.offset_s;  // local wall time
-    double phase = 0;
-    if (day_or_wider) {
-      int64_t day = start >= 0 ? start / 86400 : (start - 86399) / 86400;
-      phase = double(((day + 3) % 7 + 7) % 7) / 7.0;  // 0 = Monday
-    } else {
-      phase = double(((start % 86400) + 86400) % 86400) / 86400.0;
-    }
+    int64_t day = start >= 0 ? start / 86400 : (start - 86399) / 86400;
+    double week = (double(((day + 3) % 7 + 7) % 7) + double(start - day * 86400) / 86400.0) / 7.0;  // 0 = Monday
+    double hour = frame.axis.whole_days() ? 0.0 : double(start - day * 86400) / 86400.0;
     for (int64_t r = 0; r < n; ++r) {
       float* f = &feat[size_t((r * L + k) * F)];
       f[kLogItemScale] = float(std::log1p(item_s[size_t(k)]));
-      f[kCalendarSin] = float(std::sin(2 * M_PI * phase));
-      f[kCalendarCos] = float(std::cos(2 * M_PI * phase));
+      f[kWeekSin] = float(std::sin(2 * M_PI * week));
+      f[kWeekCos] = float(std::cos(2 * M_PI * week));
+      f[kDaySin] = float(std::sin(2 * M_PI * hour));
+      f[kDayCos] = float(std::cos(2 * M_PI * hour));
     }
   }
   for (int64_t r = 0; r < n; ++r) {

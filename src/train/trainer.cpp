@@ -73,7 +73,7 @@ void save_checkpoint(const std::string& path, model::DntsModel& model, torch::op
   }
   root.write("curve",
              torch::from_blob(flat.data(), {int64_t(curve.size()), kCurveColumns}, torch::kFloat64).clone());
-  std::string tmp = path + ".tmp";
+  std::string tmp = data::temp_path_for(path);
   root.save_to(tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError(fmt::format("{}: cannot rename into place", path));
 }

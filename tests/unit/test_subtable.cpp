@@ -44,6 +44,11 @@ TEST(SubTable, ShapesValuesAndNoLeakage) {
   EXPECT_FLOAT_EQ(f[1][2][model::kActive], 1.0f);
   EXPECT_FLOAT_EQ(f[1][3][model::kLogAge], std::log1p(1.0f));
   EXPECT_FLOAT_EQ(f[1][3][model::kLogItemScale], std::log1p(1.0f));
+  // Calendar: bucket 0 is Thursday 2026-01-01 (week phase 3/7); day buckets have no hour phase.
+  EXPECT_NEAR(f[0][1][model::kWeekSin], std::sin(2 * M_PI * 3.0 / 7.0), 1e-6);
+  EXPECT_NEAR(f[0][1][model::kWeekCos], std::cos(2 * M_PI * 3.0 / 7.0), 1e-6);
+  EXPECT_FLOAT_EQ(f[0][1][model::kDaySin], 0.0f);
+  EXPECT_FLOAT_EQ(f[0][1][model::kDayCos], 1.0f);
   // Targets: days 3, 4, 5 -> a: y = (0, 7, 2), s = (0, 0, 2); r: y = (0, 7, 2).
   auto y = st.target_scale.accessor<float, 2>();
   auto s = st.target_self.accessor<float, 2>();

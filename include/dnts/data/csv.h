@@ -87,6 +87,10 @@ class CsvWriter {
   bool closed_ = false;
 };
 
+/// A temporary name beside `path`, unique to this process and call: concurrent writers of the same
+/// file never share a temporary (the last rename wins, each file complete).
+std::string temp_path_for(const std::string& path);
+
 /// Writes `text` to `path` atomically (temporary file + rename). Throws IoError naming `path`.
 void write_file_atomic(const std::string& path, std::string_view text);
 

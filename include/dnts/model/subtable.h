@@ -22,8 +22,10 @@ enum Feature : int64_t {
   kLogAge,              ///< log1p(buckets since the promoter joined the item); 0 before joining
   kJoined,              ///< 1 once the promoter has joined the item
   kLogItemScale,        ///< log1p(Σ self-sales of the item in the bucket)
-  kCalendarSin,         ///< day-of-week (≥ day buckets) or hour-of-day (sub-day) phase, sin
-  kCalendarCos,         ///< same, cos
+  kWeekSin,             ///< day-of-week phase of the bucket start, sin (0 = Monday 00:00)
+  kWeekCos,             ///< same, cos
+  kDaySin,              ///< hour-of-day phase (constant 0 for whole-day buckets), sin
+  kDayCos,              ///< same, cos
   kNumFeatures
 };
 
