@@ -374,19 +374,19 @@ class Ingestor {
       kept.push_back(first);
       i = j;
     }
-    // Cycles: the parent relation per item is a functional graph; walk up with colouring.
-    for (;;) {
+    // Cycles: the parent relation per item is a functional graph, so a component holds at most one
+    // cycle; one colouring pass finds them all. Each cycle loses its latest-line edge.
+    {
       FlatMap64 parent_of(kept.size() + 1);
       for (uint32_t k = 0; k < kept.size(); ++k) parent_of.set(pair_key(kept[k].item, kept[k].child), k);
       std::vector<uint8_t> state(kept.size(), 0);  // 0 new, 1 on current walk, 2 done
+      std::vector<uint8_t> removed(kept.size(), 0);
       std::vector<uint32_t> walk;
-      bool dropped = false;
-      for (uint32_t k0 = 0; k0 < kept.size() && !dropped; ++k0) {
+      for (uint32_t k0 = 0; k0 < kept.size(); ++k0) {
         if (state[k0] != 0) continue;
         walk.clear();
         uint32_t k = k0;
-        while (true) {
-          if (state[k] == 2) break;
+        while (state[k] != 2) {
           if (state[k] == 1) {
             // Cycle: the edges on `walk` from k onward.
             auto it = std::find(walk.begin(), walk.end(), k);
@@ -401,12 +401,10 @@ class Ingestor {
             for (uint32_t c : loop) chain += pname(kept[c].parent) + " -> ";
             chain += pname(kept[worst].parent);
             const RawEdge& w = kept[worst];
-            std::string msg = fmt::format("{}:{}: column 'child': edge '{}' -> '{}' closes a cycle in item '{}': {}",
-                                          file, w.line, pname(w.parent), pname(w.child),
-                                          shorten(ds_.items.name(w.item)), chain);
-            reject("cycle in edges", msg);
-            kept.erase(kept.begin() + worst);
-            dropped = true;
+            reject("cycle in edges", fmt::format("{}:{}: column 'child': edge '{}' -> '{}' closes a cycle in item "
+                                                 "'{}': {}", file, w.line, pname(w.parent), pname(w.child),
+                                                 shorten(ds_.items.name(w.item)), chain));
+            removed[worst] = 1;
             break;
           }
           state[k] = 1;
@@ -418,7 +416,10 @@ class Ingestor {
         }
         for (uint32_t w : walk) state[w] = 2;
       }
-      if (!dropped) break;
+      size_t out_n = 0;
+      for (size_t k = 0; k < kept.size(); ++k)
+        if (!removed[k]) kept[out_n++] = kept[k];
+      kept.resize(out_n);
     }
     // Final edge order: (item, ts, line).
     std::sort(kept.begin(), kept.end(), [](const RawEdge& a, const RawEdge& b) {
