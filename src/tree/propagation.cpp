@@ -72,6 +72,11 @@ class ItemBuilder {
     uint64_t oi = ds_.item_order_offset[item], oe = ds_.item_order_offset[item + 1];
     uint64_t ei = ds_.item_edge_offset[item], ee = ds_.item_edge_offset[item + 1];
     cur_bucket_ = INT32_MIN;
+    // Tree mode (no explicit path in this item): every order path is an as-of chain of edges already
+    // seen, so descendants are counted from edge events alone, without the pair set (O(depth) per
+    // join, O(promoters) memory: a 10,000-deep chain stays cheap).
+    tree_mode_ = true;
+    for (uint64_t i = oi; i < oe && tree_mode_; ++i) tree_mode_ = o.path_explicit[i] == 0;
     // Merge edge events and orders by time; at equal times edges come first (an edge at ts is in
     // effect for an order at ts).
     while (oi < oe || ei < ee) {
@@ -127,6 +132,7 @@ class ItemBuilder {
       sc_.memo[l] = 0;
       sc_.cur_parent[l] = kNoId;
       desc_of_.emplace_back();
+      cum_desc_.push_back(0);
     }
     return l;
   }
@@ -196,6 +202,16 @@ class ItemBuilder {
       std::reverse(p.begin(), p.end());
     }
     p.push_back(c);
+    if (tree_mode_) {
+      // c and its existing subtree are new below every ancestor (c was a root until now).
+      const uint32_t gained = 1 + cum_desc_[c];
+      for (size_t i = 0; i + 1 < p.size(); ++i) {
+        sc_.n_desc[p[i]] += gained;
+        cum_desc_[p[i]] += gained;
+        touch(p[i]);
+      }
+      return;
+    }
     register_path(p);
     // A child that already has descendants (its own edges came first) brings them along: they are
     // new descendants of every ancestor on the chain.
@@ -211,7 +227,7 @@ class ItemBuilder {
     p.clear();
     for (const uint32_t* it = pb; it != pe; ++it) p.push_back(local(*it));
     for (size_t j = 1; j < p.size(); ++j) link(p[j - 1], p[j]);
-    register_path(p);
+    if (!tree_mode_) register_path(p);
     for (uint32_t l : p) {
       sc_.y[l] += amount;
       ++sc_.n_orders[l];
@@ -244,7 +260,9 @@ class ItemBuilder {
   Scratch& sc_;
   ItemTable* table_ = nullptr;
   FlatMap64 links_, pairs_;
-  std::vector<std::vector<uint32_t>> desc_of_;  // per local: registered descendants
+  std::vector<std::vector<uint32_t>> desc_of_;  // per local: registered descendants (DAG mode)
+  std::vector<uint32_t> cum_desc_;              // per local: descendants so far (tree mode)
+  bool tree_mode_ = true;
   int32_t cur_bucket_ = 0;
 };
 
