@@ -26,14 +26,21 @@ DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_
   fuse_ = register_module("fuse", torch::nn::Sequential(torch::nn::Linear(fused, D), torch::nn::ReLU(),
                                                         torch::nn::Dropout(cfg.dropout), torch::nn::Linear(D, D),
                                                         torch::nn::ReLU()));
-  if (cfg.one_stage) {
-    head_y_ = register_module("head_y", torch::nn::Linear(D, horizon));
-  } else {
+  if (!cfg.one_stage) {
     if (cfg.activation) head_active_ = register_module("head_active", torch::nn::Linear(D, horizon));
     head_magnitude_ = register_module("head_magnitude", torch::nn::Linear(D, horizon));
     head_growth_ = register_module("head_growth", torch::nn::Linear(D, horizon));
     route_ = register_module("route", torch::nn::Sequential(torch::nn::Linear(3 * D, D), torch::nn::ReLU(),
                                                             torch::nn::Linear(D, horizon)));
+    // Sparse targets: start the heads near "inactive, small, no growth" instead of softplus(0) = 0.69
+    // per head, which the model would first have to unlearn through a flat softplus.
+    torch::NoGradGuard no_grad;
+    if (cfg.activation) head_active_->bias.fill_(-3.0);
+    head_growth_->bias.fill_(-4.0);
+  } else {
+    head_y_ = register_module("head_y", torch::nn::Linear(D, horizon));
+    torch::NoGradGuard no_grad;
+    head_y_->bias.fill_(-3.0);
   }
 }
 

@@ -151,7 +151,9 @@ void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve)
 }
 
 nlohmann::json metrics_json(const EvalMetrics& m) {
-  return {{"main", m.main}, {"mae", m.mae}, {"rmse", m.rmse}, {"wape", m.wape}, {"rmsle", m.rmsle}, {"cells", m.cells}};
+  return {{"main", m.main},           {"mae", m.mae},   {"rmse", m.rmse},
+          {"wape", m.wape},           {"rmsle", m.rmsle}, {"cells", m.cells},
+          {"total_mae", m.total_mae}, {"total_wape", m.total_wape}, {"rows", m.rows}};
 }
 
 }  // namespace
@@ -162,7 +164,7 @@ EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::
   torch::NoGradGuard no_grad;
   model->eval();
   EvalMetrics m;
-  double abs_err = 0, sq_err = 0, sq_log = 0, abs_y = 0, main_sum = 0, main_w = 0;
+  double abs_err = 0, sq_err = 0, sq_log = 0, abs_y = 0, main_sum = 0, main_w = 0, tot_err = 0, tot_y = 0;
   for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
     model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                        nullptr, device);
@@ -176,7 +178,11 @@ EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::
     sq_err += err.pow(2).sum().item<double>();
     sq_log += ((torch::log1p(out.y_hat) - torch::log1p(b.y)) * b.mask).pow(2).sum().item<double>();
     abs_y += (b.y * b.mask).abs().sum().item<double>();
+    torch::Tensor total_hat = (out.y_hat * b.mask).sum(1), total = (b.y * b.mask).sum(1);
+    tot_err += (total_hat - total).abs().sum().item<double>();
+    tot_y += total.abs().sum().item<double>();
     m.cells += int64_t(cells);
+    m.rows += b.rows();
   }
   if (m.cells > 0) {
     m.main = main_sum / main_w;
@@ -184,6 +190,8 @@ EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::
     m.rmse = std::sqrt(sq_err / double(m.cells));
     m.rmsle = std::sqrt(sq_log / double(m.cells));
     m.wape = abs_y > 0 ? abs_err / abs_y : 0.0;
+    m.total_mae = tot_err / double(std::max<int64_t>(1, m.rows));
+    m.total_wape = tot_y > 0 ? tot_err / tot_y : 0.0;
   }
   return m;
 }

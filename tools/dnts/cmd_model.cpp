@@ -78,10 +78,11 @@ void add_train(CLI::App& app, Action& action) {
       opts.run_dir = *out;
       opts.resume = *resume;
       train::TrainResult r = train::fit(cfg, ds, table, opts);
-      std::printf("best epoch %lld of %zu%s; validation MAE %.4f WAPE %.4f; test MAE %.4f WAPE %.4f RMSLE %.4f\n"
+      std::printf("best epoch %lld of %zu%s; validation MAE %.4f WAPE %.4f; test MAE %.4f WAPE %.4f RMSLE %.4f "
+                  "horizon-total WAPE %.4f\n"
                   "run folder %s: config.resolved.json, checkpoints/, curve.csv, metrics.json\n",
                   static_cast<long long>(r.best_epoch), r.curve.size(), r.stopped_early ? " (early stop)" : "",
-                  r.val.mae, r.val.wape, r.test.mae, r.test.wape, r.test.rmsle, out->c_str());
+                  r.val.mae, r.val.wape, r.test.mae, r.test.wape, r.test.rmsle, r.test.total_wape, out->c_str());
       return 0;
     };
   });

@@ -26,8 +26,9 @@ struct EpochLog {
 /// Forecast error of a set of samples, per (row, bucket) inside the data.
 struct EvalMetrics {
   double main = 0;  ///< the training objective's main term
-  double mae = 0, rmse = 0, wape = 0, rmsle = 0;
-  int64_t cells = 0;
+  double mae = 0, rmse = 0, wape = 0, rmsle = 0;  ///< per (row, bucket) cell
+  double total_mae = 0, total_wape = 0;            ///< on each row's horizon total Σ_h y
+  int64_t cells = 0, rows = 0;
 };
 
 struct TrainOptions {
