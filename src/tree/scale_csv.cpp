@@ -38,7 +38,7 @@ int64_t write_scale_csv(const data::Dataset& ds, const PropagationTable& table, 
   for (int32_t b = 0; b < nb; ++b) labels[size_t(b)] = table.frame.label(b);
   int64_t rows = 0;
   std::string buf;
-  // Per item: cells with orders, bucket-major (counting sort), promoters in local-id order.
+  // Per item: cells with y > 0, bucket-major (counting sort), promoters in local-id order.
   std::vector<uint64_t> by_bucket, start(static_cast<size_t>(nb) + 1);
   std::vector<uint32_t> cell_local;
   for (const ItemTable& it : table.items) {
@@ -47,13 +47,13 @@ int64_t write_scale_csv(const data::Dataset& ds, const PropagationTable& table, 
     for (uint32_t l = 0; l < it.num_promoters(); ++l) {
       for (uint64_t c = it.cell_offset[l]; c < it.cell_offset[l + 1]; ++c) {
         cell_local[c] = l;
-        if (it.cells[c].orders > 0) ++start[size_t(it.cells[c].bucket) + 1];
+        if (it.cells[c].scale > 0) ++start[size_t(it.cells[c].bucket) + 1];
       }
     }
     for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
     by_bucket.resize(start.back());
     for (uint64_t c = 0; c < it.cells.size(); ++c)
-      if (it.cells[c].orders > 0) by_bucket[start[size_t(it.cells[c].bucket)]++] = c;
+      if (it.cells[c].scale > 0) by_bucket[start[size_t(it.cells[c].bucket)]++] = c;
     std::string item_field;
     data::CsvWriter::append_field(item_field, ds.items.name(it.item));
     for (uint64_t c : by_bucket) {
@@ -70,6 +70,7 @@ int64_t write_scale_csv(const data::Dataset& ds, const PropagationTable& table, 
   for (uint32_t p = 0; p + 1 < table.total_offset.size(); ++p) {
     for (uint64_t k = table.total_offset[p]; k < table.total_offset[p + 1]; ++k) {
       const TotalCell& t = table.totals[k];
+      if (!(t.scale > 0)) continue;
       append_row(buf, "*", ds.promoters.name(p), labels[size_t(t.bucket)], t.self_sales, t.scale);
       ++rows;
       if (buf.size() > (1 << 20)) {

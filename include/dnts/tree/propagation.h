@@ -84,8 +84,9 @@ struct PropagationTable {
 PropagationTable build_propagation(const data::Dataset& ds, const data::TimeAxis& axis, int threads = 0);
 
 /// Writes the metric: item,promoter,day,self_sales,propagation_scale, one row per (item, promoter,
-/// bucket) where at least one order's path passes through the promoter, ordered by item, bucket,
-/// promoter; then rows with item "*" holding each promoter's totals across items.
+/// bucket) with non-zero activity (y > 0: the promoter's own sales or sales through its link),
+/// ordered by item, bucket, promoter; then rows with item "*" holding each promoter's totals across
+/// items (y > 0).
 /// Returns the number of rows written.
 int64_t write_scale_csv(const data::Dataset& ds, const PropagationTable& table, const std::string& path);
 
