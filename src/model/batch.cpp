@@ -18,7 +18,8 @@ Batch Batch::to(torch::Device device) const {
 }
 
 Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, const std::vector<SampleRef>& samples,
-                 int64_t window, int64_t horizon, int64_t sample_k, std::mt19937_64* rng, torch::Device device) {
+                 int64_t window, int64_t horizon, int64_t sample_k, std::mt19937_64* rng, torch::Device device,
+                 int32_t target_cutoff) {
   DNTS_CHECK(!samples.empty(), ConfigError, "a batch needs at least one sample");
   Batch b;
   b.samples = samples;
@@ -33,7 +34,10 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
     ys.push_back(st.target_scale);
     ss.push_back(st.target_self);
     as.push_back(st.target_active);
-    ms.push_back(st.horizon_mask.unsqueeze(0).expand({n, horizon}));
+    torch::Tensor hmask = st.horizon_mask.clone();
+    for (int64_t h = 0; h < horizon; ++h)
+      if (ref.origin + 1 + h > target_cutoff) hmask[h] = 0.0f;  // targets past the split's cutoff
+    ms.push_back(hmask.unsqueeze(0).expand({n, horizon}));
     b.row_promoter.insert(b.row_promoter.end(), st.promoters.begin(), st.promoters.end());
     tree::DescendantPairs pairs =
         tree::sample_descendants(ds, table, ref.item, ref.origin, int32_t(window), sample_k, rng);
@@ -44,6 +48,9 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
     std::vector<float> share, known;
     tree::routing_targets(ds, table, ref.item, ref.origin, horizon, pairs, share, known);
     const int64_t P = int64_t(pairs.size());
+    for (int64_t p = 0; p < P; ++p)
+      for (int64_t h = 0; h < horizon; ++h)
+        if (ref.origin + 1 + h > target_cutoff) known[size_t(p * horizon + h)] = 0.0f;
     routes.push_back(torch::from_blob(share.data(), {P, horizon}, torch::kFloat32).clone());
     knowns.push_back(torch::from_blob(known.data(), {P, horizon}, torch::kFloat32).clone());
     b.row_offset.push_back(base + n);
@@ -58,13 +65,18 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
   auto i64 = torch::TensorOptions().dtype(torch::kInt64);
   b.pair_src = torch::tensor(src, i64).reshape({int64_t(src.size())});
   b.pair_dst = torch::tensor(dst, i64).reshape({int64_t(dst.size())});
-  // Hyperedges: one per promoter joining its rows across the batch's samples, then one per sample.
+  // Hyperedges: one per (promoter, origin) joining the promoter's rows across the batch's samples
+  // with that origin (rows of a later origin would carry an earlier sample's targets: leakage), then
+  // one per sample.
   std::vector<int64_t> hv, he;
-  std::unordered_map<uint32_t, int64_t> promoter_edge;
-  for (int64_t r = 0; r < int64_t(b.row_promoter.size()); ++r) {
-    auto [it, inserted] = promoter_edge.emplace(b.row_promoter[size_t(r)], int64_t(promoter_edge.size()));
-    hv.push_back(r);
-    he.push_back(it->second);
+  std::unordered_map<uint64_t, int64_t> promoter_edge;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    for (int64_t r = b.row_offset[i]; r < b.row_offset[i + 1]; ++r) {
+      uint64_t key = (uint64_t(uint32_t(samples[i].origin)) << 32) | b.row_promoter[size_t(r)];
+      auto [it, inserted] = promoter_edge.emplace(key, int64_t(promoter_edge.size()));
+      hv.push_back(r);
+      he.push_back(it->second);
+    }
   }
   int64_t next = int64_t(promoter_edge.size());
   for (size_t i = 0; i < samples.size(); ++i, ++next) {

@@ -43,6 +43,8 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
         into->push_back({item, t0});
       }
     }
+    split.train_cutoff = split.val_start - 1;
+    split.val_cutoff = split.test_start - 1;
   } else {
     // Item-age origins: items sorted by launch; the latest launched are the test items.
     // Only items with at least one origin before the data's last bucket can be forecast.
@@ -67,14 +69,25 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
         into.push_back({item, t0});
       }
     }
+    // Items overlap in time: training targets stop at the earliest validation/test origin, validation
+    // targets at the earliest test origin.
+    for (const auto& r : split.val) split.train_cutoff = std::min(split.train_cutoff, r.origin);
+    for (const auto& r : split.test) {
+      split.train_cutoff = std::min(split.train_cutoff, r.origin);
+      split.val_cutoff = std::min(split.val_cutoff, r.origin);
+    }
   }
+  DNTS_CHECK(!split.val.empty(), ConfigError,
+             "no validation samples (protocol {}, {} buckets, horizon {}, val_fraction {}): a validation origin "
+             "needs its whole horizon before the test period; raise data.val_fraction or lower data.horizon",
+             cfg.protocol, T, H, cfg.val_fraction);
   return split;
 }
 
 std::vector<std::vector<model::SampleRef>> group_batches(std::vector<model::SampleRef> samples, int64_t batch_samples) {
-  std::stable_sort(samples.begin(), samples.end(), [](const model::SampleRef& a, const model::SampleRef& b) {
-    return a.origin != b.origin ? a.origin < b.origin : a.item < b.item;
-  });
+  // By origin only: the caller's order within an origin (shuffled in training) is kept.
+  std::stable_sort(samples.begin(), samples.end(),
+                   [](const model::SampleRef& a, const model::SampleRef& b) { return a.origin < b.origin; });
   std::vector<std::vector<model::SampleRef>> out;
   for (size_t k = 0; k < samples.size(); k += size_t(batch_samples))
     out.emplace_back(samples.begin() + int64_t(k),

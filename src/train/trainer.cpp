@@ -160,14 +160,14 @@ nlohmann::json metrics_json(const EvalMetrics& m) {
 
 EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
                      const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
-                     torch::Device device) {
+                     torch::Device device, int32_t target_cutoff) {
   torch::NoGradGuard no_grad;
   model->eval();
   EvalMetrics m;
   double abs_err = 0, sq_err = 0, sq_log = 0, abs_y = 0, main_sum = 0, main_w = 0, tot_err = 0, tot_y = 0;
   for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
     model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
-                                       nullptr, device);
+                                       nullptr, device, target_cutoff);
     model::ForecastOutput out = model->forward(b);
     model::LossTerms l = model::dnts_loss(out, b, cfg.model);
     double cells = b.mask.sum().item<double>();
@@ -246,7 +246,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     Progress progress(fmt::format("epoch {}/{}", epoch, tc.epochs), int64_t(batches.size()), "batches");
     for (const auto& group : batches) {
       model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
-                                         &rng, opts.device);
+                                         &rng, opts.device, split.train_cutoff);
       opt.zero_grad();
       model::ForecastOutput out = model->forward(b, tau);
       model::LossTerms l = model::dnts_loss(out, b, cfg.model);
@@ -273,7 +273,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     progress.finish();
     const double nb = std::max<double>(1.0, double(batches.size()));
     log.loss /= nb, log.main /= nb, log.self /= nb, log.desc /= nb, log.active /= nb;
-    EvalMetrics val = evaluate(model, cfg, ds, table, split.val.empty() ? split.train : split.val, opts.device);
+    EvalMetrics val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff);
     log.val_main = val.main;
     log.val_mae = val.mae;
     log.val_wape = val.wape;
@@ -300,7 +300,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   result.best_val = state.best_val;
   // Final metrics with the best checkpoint.
   load_checkpoint(best_path, model, nullptr, nullptr);
-  result.val = evaluate(model, cfg, ds, table, split.val, opts.device);
+  result.val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff);
   result.test = evaluate(model, cfg, ds, table, split.test, opts.device);
   nlohmann::json metrics = {{"best_epoch", result.best_epoch},
                             {"epochs_run", result.curve.size()},

@@ -169,3 +169,27 @@ TEST(Model, BatchHasRoutingTargets) {
   EXPECT_GT(b.route_known.sum().item<double>(), 0.0) << "pairs " << b.pairs();
   EXPECT_GT(b.route.sum().item<double>(), 0.0);
 }
+
+TEST(Model, APredictionDoesNotDependOnOtherOriginsInItsBatch) {
+  // Rows of a later origin carry an earlier sample's targets; the hypergraph must not connect them.
+  SmallData d;
+  torch::manual_seed(4);
+  model::DntsModel m(small_config(), model::kNumFeatures, 5);
+  m->eval();
+  std::vector<model::SampleRef> alone = d.samples(20);
+  model::Batch b1 = model::make_batch(d.ds, d.table, alone, 14, 5, 4, nullptr);
+  std::vector<model::SampleRef> mixed = alone;
+  for (const auto& r : d.samples(23)) mixed.push_back(r);
+  model::Batch b2 = model::make_batch(d.ds, d.table, mixed, 14, 5, 4, nullptr);
+  auto y1 = m->forward(b1).y_hat;
+  auto y2 = m->forward(b2).y_hat.narrow(0, 0, b1.rows());
+  EXPECT_TRUE(torch::allclose(y1, y2, 1e-6, 1e-6)) << (y1 - y2).abs().max().item<double>();
+}
+
+TEST(Model, TargetsAfterTheCutoffAreMasked) {
+  SmallData d;
+  model::Batch b = model::make_batch(d.ds, d.table, d.samples(20), 14, 5, 4, nullptr, torch::kCPU, 22);
+  // Origin 20: horizon buckets 21..25; only 21 and 22 are at or before the cutoff.
+  EXPECT_EQ(b.mask.sum(0).gt(0).sum().item<int64_t>(), 2);
+  EXPECT_EQ(b.route_known.narrow(1, 2, 3).sum().item<double>(), 0.0);
+}

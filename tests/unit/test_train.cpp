@@ -86,6 +86,13 @@ TEST_F(TrainFixture, SplitsNeverLeakPastTheirPeriod) {
   for (const auto& r : a.train) latest_train_launch = std::max(latest_train_launch, table.items[r.item].join_bucket[0]);
   for (const auto& r : a.test) earliest_test_launch = std::min(earliest_test_launch, table.items[r.item].join_bucket[0]);
   EXPECT_LE(latest_train_launch, earliest_test_launch);
+  // Training targets stop before the earliest validation / test origin's forecast buckets.
+  for (const auto& r : a.val) EXPECT_LE(a.train_cutoff, r.origin);
+  for (const auto& r : a.test) {
+    EXPECT_LE(a.train_cutoff, r.origin);
+    EXPECT_LE(a.val_cutoff, r.origin);
+  }
+  EXPECT_EQ(s.train_cutoff, s.val_start - 1);
 }
 
 TEST_F(TrainFixture, SameSeedSameModelAndExactResume) {

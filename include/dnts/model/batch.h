@@ -3,6 +3,7 @@
 // targets. Built in one place from the propagation table; nothing after an origin reaches `x`.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -28,7 +29,7 @@ struct Batch {
   torch::Tensor x;                    ///< [N, L, F] float input features
   torch::Tensor pair_src, pair_dst;   ///< [P] int64: row pair_dst[p] is a sampled descendant of row pair_src[p]
   torch::Tensor hyper_vertex, hyper_edge;  ///< [Q] int64 incidence pairs (row, hyperedge)
-  int64_t num_hyperedges = 0;         ///< promoter hyperedges (across samples) then one per sample
+  int64_t num_hyperedges = 0;         ///< (promoter, origin) hyperedges across samples, then one per sample
   torch::Tensor y, s, active;         ///< [N, H] targets: propagation scale, self-sales, 1[s > 0]
   torch::Tensor mask;                 ///< [N, H] 1 where the target bucket lies inside the data
   torch::Tensor route, route_known;   ///< [P, H] routing share R[m, c] and 1 where c sold (defined)
@@ -39,8 +40,10 @@ struct Batch {
 };
 
 /// Builds a batch. `rng` non-null: training (random DFS tie-breaks); null: deterministic inference.
+/// Targets in buckets after `target_cutoff` are masked (a split's targets never reach into the time
+/// of a later split's origins).
 Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, const std::vector<SampleRef>& samples,
                  int64_t window, int64_t horizon, int64_t sample_k, std::mt19937_64* rng,
-                 torch::Device device = torch::kCPU);
+                 torch::Device device = torch::kCPU, int32_t target_cutoff = INT32_MAX);
 
 }  // namespace dnts::model

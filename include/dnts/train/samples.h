@@ -3,6 +3,7 @@
 // items' launch time. A training sample's horizon never reaches into validation or test time.
 #pragma once
 
+#include <climits>
 #include <vector>
 
 #include "dnts/config.h"
@@ -14,6 +15,9 @@ namespace dnts::train {
 struct SampleSplit {
   std::vector<model::SampleRef> train, val, test;
   int32_t val_start = 0, test_start = 0;  ///< calendar: first bucket of the validation / test period
+  /// Last bucket whose targets training / validation may use: before any later split's first
+  /// forecast bucket (calendar: val_start - 1 / test_start - 1; age: the earliest val / test origin).
+  int32_t train_cutoff = INT32_MAX, val_cutoff = INT32_MAX;
 };
 
 /// Enumerates and splits the samples. Samples whose item has no promoter at the origin are skipped;

@@ -51,10 +51,11 @@ struct TrainResult {
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
                 const TrainOptions& opts);
 
-/// Evaluates `model` on samples (deterministic sampling, eval mode).
+/// Evaluates `model` on samples (deterministic sampling, eval mode); targets after `target_cutoff`
+/// are not scored.
 EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
                      const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
-                     torch::Device device);
+                     torch::Device device, int32_t target_cutoff = INT32_MAX);
 
 /// A trained run: its resolved config and best model.
 struct LoadedRun {
