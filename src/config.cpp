@@ -138,7 +138,6 @@ const std::vector<Field>& fields() {
     f.push_back(make("train.batch_samples", t, &T::batch_samples, "int", "[1, 100000]", "(item, origin) samples per batch", int_range(1, 100000)));
     f.push_back(make("train.seed", t, &T::seed, "int", ">= 0", "seed of every random choice", any_u64()));
     f.push_back(make("train.threads", t, &T::threads, "int", "[0, 1024]", "intra-op threads (0 = all cores; 1 measured 4-6x faster than 2 on 2 cores)", int_range(0, 1024)));
-    f.push_back(make("train.max_rows", t, &T::max_rows, "int", "[1, 1e9]", "cap on rows per batch", int_range(1, 1000000000)));
     return f;
   }();
   return kFields;

@@ -58,7 +58,6 @@ struct TrainConfig {
   int64_t batch_samples = 8;          ///< (item, origin) samples per batch
   uint64_t seed = 1;                  ///< seed of every random choice
   int64_t threads = 1;                ///< intra-op threads (0 = all cores; 1 measured fastest, see docs/results.md)
-  int64_t max_rows = 200000;          ///< cap on (item, promoter) rows per batch
 };
 
 struct RunConfig {

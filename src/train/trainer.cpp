@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <cmath>
 #include <filesystem>
@@ -203,7 +204,18 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   int threads = tc.threads > 0 ? int(tc.threads) : int(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   fs::create_directories(fs::path(opts.run_dir) / "checkpoints");
-  data::write_file_atomic((fs::path(opts.run_dir) / "config.resolved.json").string(), cfg.to_json().dump(2) + "\n");
+  const std::string cfg_path = (fs::path(opts.run_dir) / "config.resolved.json").string();
+  if (opts.resume && fs::exists(cfg_path)) {
+    // Resuming with other settings would silently change the trajectory: only train.epochs may differ.
+    RunConfig before;
+    before.load_file(cfg_path);
+    nlohmann::json a = before.to_json(), b = cfg.to_json();
+    a["train"].erase("epochs");
+    b["train"].erase("epochs");
+    DNTS_CHECK(a == b, ConfigError, "--resume: the settings differ from {} (only train.epochs may change); "
+               "diff: {}", cfg_path, nlohmann::json::diff(a, b).dump());
+  }
+  data::write_file_atomic(cfg_path, cfg.to_json().dump(2) + "\n");
   data::write_file_atomic((fs::path(opts.run_dir) / "run.json").string(),
                           nlohmann::json{{"version", DNTS_VERSION}, {"seed", tc.seed}, {"threads", threads},
                                          {"torch", TORCH_VERSION}}.dump(2) + "\n");
@@ -258,7 +270,14 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
                                         l.self.item<double>(), l.desc.item<double>(), l.active.item<double>()));
       }
       l.total.backward();
-      if (tc.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), tc.clip_norm);
+      // Gradient norm (clipping when configured): a non-finite gradient stops here, naming this batch.
+      double norm = torch::nn::utils::clip_grad_norm_(model->parameters(),
+                                                      tc.clip_norm > 0 ? tc.clip_norm : std::numeric_limits<double>::max());
+      if (!std::isfinite(norm)) {
+        throw InternalError(fmt::format("non-finite gradient norm at epoch {}, batch of {} (loss {}). Lower train.lr "
+                                        "or check the input amounts.",
+                                        epoch, describe_batch(b, ds, table.frame), loss));
+      }
       opt.step();
       log.loss += loss;
       log.main += l.main.item<double>();
@@ -277,6 +296,10 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     log.val_main = val.main;
     log.val_mae = val.mae;
     log.val_wape = val.wape;
+    if (!std::isfinite(val.main)) {
+      throw InternalError(fmt::format("non-finite validation loss at epoch {}; the last good state is {}", epoch,
+                                      last_path));
+    }
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.curve.push_back(log);
     if (val.main < state.best_val) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dnts/data/ingest.h"
+#include "dnts/error.h"
 #include "dnts/data/simulate.h"
 #include "dnts/progress.h"
 #include "dnts/train/samples.h"
@@ -148,4 +149,21 @@ TEST_F(TrainFixture, SavedRunPredictsBitIdenticallyAndForecastsAllRows) {
     for (uint32_t l = 0; l < n; ++l) promoters.insert(it.promoters[l]);
   }
   EXPECT_EQ(rows1, expect + int64_t(promoters.size()));
+}
+
+TEST_F(TrainFixture, ResumeWithOtherSettingsIsRefused) {
+  train::TrainOptions a;
+  a.run_dir = dir.file("run");
+  a.stop_after_epoch = 1;
+  train::fit(cfg, ds, table, a);
+  RunConfig changed = cfg;
+  changed.train.lr = 0.5;
+  a.resume = true;
+  a.stop_after_epoch = 0;
+  try {
+    train::fit(changed, ds, table, a);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("only train.epochs may change"), std::string::npos) << e.what();
+  }
 }
