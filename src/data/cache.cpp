@@ -106,6 +106,25 @@ class SectionReader {
   uint64_t sum_ = 0;
 };
 
+// The order and edge arrays, in file order: one list for writing (SectionWriter, const Dataset) and
+// reading (SectionReader, Dataset).
+template <typename Io, typename Ds>
+void event_arrays(Io& io, Ds& ds) {
+  auto& o = ds.orders;
+  auto& e = ds.edges;
+  io.vec(o.item);
+  io.vec(o.promoter);
+  io.vec(o.ts);
+  io.vec(o.amount);
+  io.vec(o.path_explicit);
+  io.vec(o.path_offset);
+  io.vec(o.path_node);
+  io.vec(e.item);
+  io.vec(e.parent);
+  io.vec(e.child);
+  io.vec(e.ts);
+}
+
 nlohmann::json report_to_json(const IngestReport& r) {
   return {{"order_rows", r.order_rows}, {"edge_rows", r.edge_rows}, {"skipped", r.skipped},
           {"merged", r.merged},         {"warnings", r.warnings},   {"examples", r.examples}};
@@ -136,19 +155,7 @@ void save_cache(const Dataset& ds, const std::string& path, const std::string& k
     w.vec(ds.items.offsets());
     w.str(ds.promoters.blob());
     w.vec(ds.promoters.offsets());
-    const Orders& o = ds.orders;
-    w.vec(o.item);
-    w.vec(o.promoter);
-    w.vec(o.ts);
-    w.vec(o.amount);
-    w.vec(o.path_explicit);
-    w.vec(o.path_offset);
-    w.vec(o.path_node);
-    const Edges& e = ds.edges;
-    w.vec(e.item);
-    w.vec(e.parent);
-    w.vec(e.child);
-    w.vec(e.ts);
+    event_arrays(w, ds);
     w.bytes(&ds.tz.offset_s, sizeof(ds.tz.offset_s));
     w.str(report_to_json(ds.report).dump());
     uint64_t sum = w.sum();
@@ -203,19 +210,9 @@ bool load_cache(const std::string& path, const std::string& key, Dataset& out) {
     r.vec(offsets);
     ds.promoters.assign(std::move(blob), std::move(offsets));
   }
-  Orders& o = ds.orders;
-  r.vec(o.item);
-  r.vec(o.promoter);
-  r.vec(o.ts);
-  r.vec(o.amount);
-  r.vec(o.path_explicit);
-  r.vec(o.path_offset);
-  r.vec(o.path_node);
-  Edges& e = ds.edges;
-  r.vec(e.item);
-  r.vec(e.parent);
-  r.vec(e.child);
-  r.vec(e.ts);
+  event_arrays(r, ds);
+  const Orders& o = ds.orders;
+  const Edges& e = ds.edges;
   std::vector<int32_t> tz;
   r.vec(tz);
   std::string report = r.str();

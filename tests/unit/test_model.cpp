@@ -7,30 +7,14 @@
 #include "dnts/data/simulate.h"
 #include "dnts/model/dnts_model.h"
 #include "dnts/model/subtable.h"
-#include "support/temp_dir.h"
+#include "support/sim_data.h"
 
 using namespace dnts;
 
 namespace {
 
-struct SmallData {
-  test::TempDir dir{"model"};
-  data::Dataset ds;
-  tree::PropagationTable table;
-  SmallData() {
-    data::SimulateOptions o;
-    o.promoters = 80;
-    o.items = 6;
-    o.days = 40;
-    o.seed = 3;
-    o.progress = false;
-    data::simulate(o, dir.str());
-    data::IngestOptions io;
-    io.data_dir = dir.str();
-    io.use_cache = false;
-    ds = data::ingest(io);
-    table = tree::build_propagation(ds, data::TimeAxis{}, 1);
-  }
+struct SmallData : test::SimData {
+  SmallData() : SimData(80, 6, 40, 3) {}
   std::vector<model::SampleRef> samples(int32_t origin) const {
     std::vector<model::SampleRef> s;
     for (uint32_t i = 0; i < ds.items.size(); ++i)

@@ -10,30 +10,19 @@
 #include "dnts/progress.h"
 #include "dnts/train/samples.h"
 #include "dnts/train/trainer.h"
-#include "support/temp_dir.h"
+#include "support/sim_data.h"
 
 using namespace dnts;
 
 namespace {
 
 struct TrainFixture : ::testing::Test {
-  test::TempDir dir{"train"};
-  data::Dataset ds;
-  tree::PropagationTable table;
+  test::SimData sim{60, 5, 45, 5};
+  test::TempDir& dir = sim.dir;
+  data::Dataset& ds = sim.ds;
+  tree::PropagationTable& table = sim.table;
   RunConfig cfg;
   void SetUp() override {
-    data::SimulateOptions o;
-    o.promoters = 60;
-    o.items = 5;
-    o.days = 45;
-    o.seed = 5;
-    o.progress = false;
-    data::simulate(o, dir.file("data"));
-    data::IngestOptions io;
-    io.data_dir = dir.file("data");
-    io.use_cache = false;
-    ds = data::ingest(io);
-    table = tree::build_propagation(ds, data::TimeAxis{}, 1);
     cfg.data.window = 7;
     cfg.data.horizon = 3;
     cfg.data.step = 3;
