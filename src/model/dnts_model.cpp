@@ -84,8 +84,12 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
     out.p_active = torch::ones_like(out.y_hat);
     return out;
   }
-  out.p_active = cfg_.activation ? torch::sigmoid(head_active_->forward(z))
-                                 : torch::ones({z.size(0), horizon_}, z.options());
+  if (cfg_.activation) {
+    out.active_logit = head_active_->forward(z);
+    out.p_active = torch::sigmoid(out.active_logit);
+  } else {
+    out.p_active = torch::ones({z.size(0), horizon_}, z.options());
+  }
   torch::Tensor magnitude = torch::softplus(head_magnitude_->forward(z));
   out.self_hat = out.p_active * magnitude;
   out.growth = torch::softplus(head_growth_->forward(z));
@@ -93,6 +97,7 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
   if (batch.pairs() > 0) {
     torch::Tensor zm = z.index_select(0, batch.pair_src), zc = z.index_select(0, batch.pair_dst);
     torch::Tensor logit = route_->forward(torch::cat({zm, zc, zm * zc}, 1));  // [P, H]
+    out.route_logit = logit;
     if (is_training()) {
       // Gumbel-Softmax over {routes through m, does not}: softmax((ℓ + g1, 0 + g2) / τ)[0].
       auto gumbel = [&]() { return -torch::log(-torch::log(torch::rand_like(logit).clamp(1e-10, 1.0 - 1e-10))); };
@@ -103,6 +108,7 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
     agg = aggregate_descendants(batch.pair_src, batch.pair_dst, out.route_weight, out.self_hat);
   } else {
     out.route_weight = torch::zeros({0, horizon_}, z.options());
+    out.route_logit = out.route_weight;
   }
   out.y_hat = out.self_hat + agg + out.growth;
   return out;
@@ -125,9 +131,9 @@ torch::Tensor regression(const torch::Tensor& pred, const torch::Tensor& target,
   return masked_mean((torch::log1p(pred) - torch::log1p(target)).pow(2), mask);
 }
 
-torch::Tensor bce(const torch::Tensor& p, const torch::Tensor& target, const torch::Tensor& mask) {
-  torch::Tensor q = p.clamp(1e-6, 1.0 - 1e-6);
-  return masked_mean(-(target * torch::log(q) + (1 - target) * torch::log(1 - q)), mask);
+torch::Tensor bce_logits(const torch::Tensor& logit, const torch::Tensor& target, const torch::Tensor& mask) {
+  // -[t log σ(ℓ) + (1-t) log(1-σ(ℓ))] = softplus(ℓ) - t ℓ, stable for any ℓ.
+  return masked_mean(torch::softplus(logit) - target * logit, mask);
 }
 
 }  // namespace
@@ -139,8 +145,8 @@ LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelCo
   t.self = t.desc = t.active = zero;
   if (!cfg.one_stage) {
     t.self = cfg.lambda_self * regression(out.self_hat, batch.s, batch.mask, cfg);
-    if (out.route_weight.size(0) > 0) t.desc = cfg.lambda_desc * bce(out.route_weight, batch.route, batch.route_known);
-    if (cfg.activation) t.active = cfg.lambda_active * bce(out.p_active, batch.active, batch.mask);
+    if (out.route_logit.size(0) > 0) t.desc = cfg.lambda_desc * bce_logits(out.route_logit, batch.route, batch.route_known);
+    if (cfg.activation) t.active = cfg.lambda_active * bce_logits(out.active_logit, batch.active, batch.mask);
   }
   t.total = t.main + t.self + t.desc + t.active;
   return t;

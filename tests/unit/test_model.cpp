@@ -177,3 +177,38 @@ TEST(Model, TargetsAfterTheCutoffAreMasked) {
   EXPECT_EQ(b.mask.sum(0).gt(0).sum().item<int64_t>(), 2);
   EXPECT_EQ(b.route_known.narrow(1, 2, 3).sum().item<double>(), 0.0);
 }
+
+TEST(Model, LossTermsMatchTheirFormulas) {
+  auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  model::Batch b;
+  b.y = torch::tensor({{0.0, 3.0}, {1.0, 0.0}}, f64);
+  b.s = torch::tensor({{0.0, 1.0}, {1.0, 0.0}}, f64);
+  b.active = (b.s > 0).to(torch::kFloat64);
+  b.mask = torch::tensor({{1.0, 1.0}, {1.0, 0.0}}, f64);
+  b.route = torch::tensor({{1.0, 0.25}}, f64);
+  b.route_known = torch::tensor({{1.0, 0.0}}, f64);
+  model::ForecastOutput out;
+  out.y_hat = torch::tensor({{0.5, 2.0}, {1.0, 7.0}}, f64);
+  out.self_hat = torch::tensor({{0.1, 1.0}, {2.0, 9.0}}, f64);
+  out.active_logit = torch::tensor({{-1.0, 2.0}, {0.5, 3.0}}, f64);
+  out.p_active = torch::sigmoid(out.active_logit);
+  out.route_logit = torch::tensor({{0.3, -4.0}}, f64);
+  out.route_weight = torch::sigmoid(out.route_logit);
+  ModelConfig cfg;
+  model::LossTerms l = model::dnts_loss(out, b, cfg);
+  auto sq = [](double p, double t) { return std::pow(std::log1p(p) - std::log1p(t), 2); };
+  auto bce = [](double logit, double t) {
+    double p = 1 / (1 + std::exp(-logit));
+    return -(t * std::log(p) + (1 - t) * std::log(1 - p));
+  };
+  // Masked means over the 3 known cells (the [1][1] cell is masked).
+  EXPECT_NEAR(l.main.item<double>(), (sq(0.5, 0) + sq(2, 3) + sq(1, 1)) / 3, 1e-12);
+  EXPECT_NEAR(l.self.item<double>(), cfg.lambda_self * (sq(0.1, 0) + sq(1, 1) + sq(2, 1)) / 3, 1e-12);
+  EXPECT_NEAR(l.active.item<double>(), cfg.lambda_active * (bce(-1, 0) + bce(2, 1) + bce(0.5, 1)) / 3, 1e-12);
+  EXPECT_NEAR(l.desc.item<double>(), cfg.lambda_desc * bce(0.3, 1.0), 1e-12);  // the unknown share is masked
+  EXPECT_NEAR(l.total.item<double>(), (l.main + l.self + l.active + l.desc).item<double>(), 1e-12);
+  // Poisson: ŷ - y log ŷ.
+  cfg.loss = "poisson";
+  double pois = (0.5 - 0 + 2.0 - 3 * std::log(2.0 + 1e-8) + 1.0 - std::log(1.0 + 1e-8)) / 3;
+  EXPECT_NEAR(model::dnts_loss(out, b, cfg).main.item<double>(), pois, 1e-9);
+}

@@ -21,6 +21,8 @@ struct ForecastOutput {
   torch::Tensor self_hat;      ///< [N, H] expected self-sales r̂ ŝ (one-stage: undefined)
   torch::Tensor p_active;      ///< [N, H] activation probability r̂ (ones with --no-activation)
   torch::Tensor route_weight;  ///< [P, H] Â: relaxed Gumbel sample in training, probability at inference
+  torch::Tensor route_logit;   ///< [P, H] ℓ(m, c, h): the routing BCE is taken on it (stable, no saturation)
+  torch::Tensor active_logit;  ///< [N, H] logit of r̂ (undefined with --no-activation / one-stage)
   torch::Tensor growth;        ///< [N, H] ĝ: sales of descendants that do not exist yet
 };
 
@@ -56,7 +58,9 @@ torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tenso
                                     const torch::Tensor& base);
 
 /// L = L_main + λ_s L(r̂ŝ, s) + λ_d BCE(Â, R) + λ_a BCE(r̂, 1[s>0]) (METHOD.md §4.5), masked where
-/// targets are unknown. The regression terms use cfg.loss (log1p squared error by default).
+/// targets are unknown. The regression terms use cfg.loss (log1p squared error by default). The two
+/// BCE terms are computed from the logits (the probability of Â, not its relaxed sample) [ours]:
+/// numerically stable, unbiased for fractional routing shares, and never flat at saturation.
 LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg);
 
 }  // namespace dnts::model
