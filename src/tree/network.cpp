@@ -82,7 +82,8 @@ Network historical_network(const data::Dataset& ds, const Frame& frame, uint32_t
   return net;
 }
 
-std::vector<Route> routing_matrix(const data::Dataset& ds, const Frame& frame, uint32_t item, int32_t bucket) {
+std::vector<Route> routing_matrix(const data::Dataset& ds, const Frame& frame, uint32_t item, int32_t bucket,
+                                  std::vector<uint32_t>* sellers) {
   auto [ob, oe] = order_range(ds, frame, item, bucket, bucket);
   const data::Orders& o = ds.orders;
   std::map<uint32_t, std::pair<double, uint32_t>> own;                    // c -> (amount, orders)
@@ -98,6 +99,10 @@ std::vector<Route> routing_matrix(const data::Dataset& ds, const Frame& frame, u
       t.first += o.amount[i];
       t.second += 1;
     }
+  }
+  if (sellers != nullptr) {
+    sellers->clear();
+    for (const auto& [c, s] : own) sellers->push_back(c);
   }
   std::vector<Route> out;
   out.reserve(through.size());

@@ -100,22 +100,19 @@ void routing_targets(const data::Dataset& ds, const PropagationTable& table, uin
   share.assign(P * size_t(horizon), 0.0f);
   known.assign(P * size_t(horizon), 0.0f);
   if (P == 0) return;
-  const uint32_t n = it.promoters_at(t0);
   FlatMap64 pair_index(P + 1);
   for (uint32_t p = 0; p < P; ++p) pair_index.set(pair_key(it.promoters[pairs.src[p]], it.promoters[pairs.dst[p]]), p);
-  std::vector<uint8_t> is_dst(n, 0);
-  for (uint32_t c : pairs.dst) is_dst[c] = 1;
   for (int64_t h = 0; h < horizon; ++h) {
     int32_t b = t0 + 1 + int32_t(h);
     if (b >= table.frame.num_buckets) break;
-    // Which sampled descendants have orders in bucket b: their pairs are known (share 0 unless routed).
-    auto [ob, oe] = order_range(ds, table.frame, item, b, b);
-    FlatMap64 sold(64);
-    for (uint64_t i = ob; i < oe; ++i) sold.set(ds.orders.promoter[i], 1);
+    // Sampled descendants with orders in bucket b have a defined share (0 unless routed through m).
+    std::vector<uint32_t> sellers;
+    std::vector<Route> routes = routing_matrix(ds, table.frame, item, b, &sellers);
     for (uint32_t p = 0; p < P; ++p) {
-      if (sold.get(it.promoters[pairs.dst[p]]) != FlatMap64::kMissing) known[p * size_t(horizon) + size_t(h)] = 1.0f;
+      if (std::binary_search(sellers.begin(), sellers.end(), it.promoters[pairs.dst[p]]))
+        known[p * size_t(horizon) + size_t(h)] = 1.0f;
     }
-    for (const Route& r : routing_matrix(ds, table.frame, item, b)) {
+    for (const Route& r : routes) {
       uint32_t p = pair_index.get(pair_key(r.via, r.to));
       if (p != FlatMap64::kMissing) share[p * size_t(horizon) + size_t(h)] = float(r.share);
     }

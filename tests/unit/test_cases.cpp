@@ -184,13 +184,20 @@ INSTANTIATE_TEST_SUITE_P(Cases, IngestCase, ::testing::ValuesIn(case_paths()),
 
 }  // namespace
 
-TEST(IngestFailures, LenientWithNoValidOrderIsAnError) {
-  test::TempDir dir("all_bad");
-  test::write_text(dir.file("orders.csv"), "item,promoter,ts\nA,a,yesterday\nA,b,tomorrow\n");
+namespace {
+data::IngestOptions lenient_uncached(const test::TempDir& dir) {
   data::IngestOptions opts;
   opts.data_dir = dir.str();
   opts.use_cache = false;
   opts.mode = data::ErrorMode::kLenient;
+  return opts;
+}
+}  // namespace
+
+TEST(IngestFailures, LenientWithNoValidOrderIsAnError) {
+  test::TempDir dir("all_bad");
+  test::write_text(dir.file("orders.csv"), "item,promoter,ts\nA,a,yesterday\nA,b,tomorrow\n");
+  data::IngestOptions opts = lenient_uncached(dir);
   try {
     data::ingest(opts);
     FAIL();
@@ -209,10 +216,7 @@ TEST(IngestFailures, TruncatedGzipIsAnErrorNotAShortFile) {
   gzclose(gz);
   std::string bytes = test::read_text(dir.file("full.gz"));
   test::write_text(dir.file("orders.csv.gz"), bytes.substr(0, bytes.size() / 2));
-  data::IngestOptions opts;
-  opts.data_dir = dir.str();
-  opts.use_cache = false;
-  opts.mode = data::ErrorMode::kLenient;
+  data::IngestOptions opts = lenient_uncached(dir);
   try {
     data::ingest(opts);
     FAIL() << "a truncated gzip file was read as a shorter file";
@@ -224,10 +228,7 @@ TEST(IngestFailures, TruncatedGzipIsAnErrorNotAShortFile) {
 TEST(IngestFailures, RejectedPathsLeaveNoPhantomIds) {
   test::TempDir dir("phantom");
   test::write_text(dir.file("orders.csv"), "item,promoter,ts,amount,path\nA,c,2026-01-01,1,x1/x2/x3\nA,c,2026-01-01,1,\n");
-  data::IngestOptions opts;
-  opts.data_dir = dir.str();
-  opts.use_cache = false;
-  opts.mode = data::ErrorMode::kLenient;
+  data::IngestOptions opts = lenient_uncached(dir);
   data::Dataset ds = data::ingest(opts);
   EXPECT_EQ(ds.promoters.size(), 1u);
   EXPECT_EQ(ds.promoters.find("x1"), data::kNoId);

@@ -1,7 +1,6 @@
 // `dnts ingest`, `dnts scale`, `dnts stats`: read a dataset folder and report on it.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 

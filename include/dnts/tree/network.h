@@ -43,8 +43,11 @@ struct Route {
 };
 
 /// Routing matrix R_t of an item, entries sorted by (via, to). Promoters whose self-sales in the
-/// bucket are zero (only amount-0 orders) route by order count instead of amount.
-std::vector<Route> routing_matrix(const data::Dataset& ds, const Frame& frame, uint32_t item, int32_t bucket);
+/// bucket are zero (only amount-0 orders) route by order count instead of amount. `sellers`, when
+/// given, receives the promoters with orders through their own link in the bucket (sorted): the c
+/// for which a column of R_t is defined.
+std::vector<Route> routing_matrix(const data::Dataset& ds, const Frame& frame, uint32_t item, int32_t bucket,
+                                  std::vector<uint32_t>* sellers = nullptr);
 
 /// Range of the item's orders (indices into ds.orders) in buckets [from, to].
 std::pair<uint64_t, uint64_t> order_range(const data::Dataset& ds, const Frame& frame, uint32_t item, int32_t from,
