@@ -9,6 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev libarchive-dev
   libgtest-dev libgmock-dev
   xz-utils
+  python3-torch gnuplot-nox                      # PyTorch parity oracle (tests), curve PNGs
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -129,6 +129,8 @@ const std::vector<Field>& fields() {
     f.push_back(make("model.lambda_self", m, &M::lambda_self, "real", "[0, 100]", "λ_s self-sales loss weight", real_range(0, 100)));
     f.push_back(make("model.lambda_desc", m, &M::lambda_desc, "real", "[0, 100]", "λ_d routing BCE weight", real_range(0, 100)));
     f.push_back(make("model.lambda_active", m, &M::lambda_active, "real", "[0, 100]", "λ_a activation BCE weight", real_range(0, 100)));
+    f.push_back(make("model.lambda_total", m, &M::lambda_total, "real", "[0, 100]",
+                     "λ_t: weight of the regression loss on each row's horizon total Σ_h ŷ vs Σ_h y [ours]", real_range(0, 100)));
     f.push_back(make("train.epochs", t, &T::epochs, "int", "[1, 100000]", "maximum epochs", int_range(1, 100000)));
     f.push_back(make("train.lr", t, &T::lr, "real", "(0, 1]", "Adam learning rate", real_range(0, 1, true)));
     f.push_back(make("train.weight_decay", t, &T::weight_decay, "real", "[0, 1]", "Adam weight decay", real_range(0, 1)));

@@ -45,6 +45,7 @@ struct ModelConfig {
   double lambda_self = 1.0;           ///< λ_s: self-sales auxiliary loss weight
   double lambda_desc = 0.5;           ///< λ_d: descendant-routing BCE weight
   double lambda_active = 0.5;         ///< λ_a: activation BCE weight
+  double lambda_total = 0.5;          ///< λ_t: regression loss on each row's horizon total [ours]
 };
 
 /// Optimisation.

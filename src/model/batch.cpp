@@ -11,7 +11,7 @@ namespace dnts::model {
 Batch Batch::to(torch::Device device) const {
   Batch b = *this;
   for (torch::Tensor* t : {&b.x, &b.pair_src, &b.pair_dst, &b.hyper_vertex, &b.hyper_edge, &b.y, &b.s, &b.active,
-                           &b.mask, &b.route, &b.route_known}) {
+                           &b.mask, &b.route, &b.route_known, &b.last_scale, &b.mean_scale}) {
     if (t->defined()) *t = t->to(device);
   }
   return b;
@@ -24,7 +24,7 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
   Batch b;
   b.samples = samples;
   b.row_offset.push_back(0);
-  std::vector<torch::Tensor> xs, ys, ss, as, ms, routes, knowns;
+  std::vector<torch::Tensor> xs, ys, ss, as, ms, routes, knowns, lasts, means;
   std::vector<int64_t> src, dst;
   for (const SampleRef& ref : samples) {
     SubTable st = make_subtable(table, ref.item, ref.origin, window, horizon);
@@ -34,6 +34,8 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
     ys.push_back(st.target_scale);
     ss.push_back(st.target_self);
     as.push_back(st.target_active);
+    lasts.push_back(st.last_scale);
+    means.push_back(st.mean_scale);
     torch::Tensor hmask = st.horizon_mask.clone();
     for (int64_t h = 0; h < horizon; ++h)
       if (ref.origin + 1 + h > target_cutoff) hmask[h] = 0.0f;  // targets past the split's cutoff
@@ -62,6 +64,8 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
   b.mask = torch::cat(ms, 0).contiguous();
   b.route = torch::cat(routes, 0);
   b.route_known = torch::cat(knowns, 0);
+  b.last_scale = torch::cat(lasts, 0);
+  b.mean_scale = torch::cat(means, 0);
   auto i64 = torch::TensorOptions().dtype(torch::kInt64);
   b.pair_src = torch::tensor(src, i64).reshape({int64_t(src.size())});
   b.pair_dst = torch::tensor(dst, i64).reshape({int64_t(dst.size())});

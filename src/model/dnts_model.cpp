@@ -32,10 +32,10 @@ DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_
     head_growth_ = register_module("head_growth", torch::nn::Linear(D, horizon));
     route_ = register_module("route", torch::nn::Sequential(torch::nn::Linear(3 * D, D), torch::nn::ReLU(),
                                                             torch::nn::Linear(D, horizon)));
-    // Sparse targets: start the heads near "inactive, small, no growth" instead of softplus(0) = 0.69
-    // per head, which the model would first have to unlearn through a flat softplus.
+    // Sparse targets: start the heads near "inactive, one unit when active, little growth".
     torch::NoGradGuard no_grad;
     if (cfg.activation) head_active_->bias.fill_(-3.0);
+    head_magnitude_->bias.zero_();
     head_growth_->bias.fill_(-4.0);
   } else {
     head_y_ = register_module("head_y", torch::nn::Linear(D, horizon));
@@ -44,12 +44,14 @@ DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_
   }
 }
 
+torch::Tensor log_link(const torch::Tensor& eta) { return torch::exp(eta.clamp_max(kMaxLogMagnitude)); }
+
 torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
                                     const torch::Tensor& base) {
   const int64_t N = base.size(0), H = base.size(1);
   DNTS_CHECK(weight.dim() == 2 && weight.size(0) == src.size(0) && weight.size(1) == H, ShapeError,
              "aggregate_descendants: weight must be [P={}, H={}], got {}", src.size(0), H, nn::shape_str(weight));
-  if (src.size(0) == 0) return torch::zeros_like(base);
+  if (src.size(0) == 0) return base * 0.0;  // stays in the graph: a zero gradient, not none
   torch::Tensor indices = torch::stack({src, dst});
   std::vector<torch::Tensor> cols;
   cols.reserve(size_t(H));
@@ -80,7 +82,7 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
   torch::Tensor z = fuse_->forward(torch::cat(parts, 1));  // [N, D]
   ForecastOutput out;
   if (cfg_.one_stage) {
-    out.y_hat = torch::softplus(head_y_->forward(z));
+    out.y_hat = log_link(head_y_->forward(z));
     out.p_active = torch::ones_like(out.y_hat);
     return out;
   }
@@ -90,9 +92,9 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
   } else {
     out.p_active = torch::ones({z.size(0), horizon_}, z.options());
   }
-  torch::Tensor magnitude = torch::softplus(head_magnitude_->forward(z));
+  torch::Tensor magnitude = log_link(head_magnitude_->forward(z));
   out.self_hat = out.p_active * magnitude;
-  out.growth = torch::softplus(head_growth_->forward(z));
+  out.growth = log_link(head_growth_->forward(z));
   torch::Tensor agg = torch::zeros_like(out.self_hat);
   if (batch.pairs() > 0) {
     torch::Tensor zm = z.index_select(0, batch.pair_src), zc = z.index_select(0, batch.pair_dst);
@@ -101,7 +103,9 @@ ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {
     if (is_training()) {
       // Gumbel-Softmax over {routes through m, does not}: softmax((ℓ + g1, 0 + g2) / τ)[0].
       auto gumbel = [&]() { return -torch::log(-torch::log(torch::rand_like(logit).clamp(1e-10, 1.0 - 1e-10))); };
-      out.route_weight = torch::sigmoid((logit + gumbel() - gumbel()) / tau);
+      torch::Tensor g1 = gumbel();  // drawn in a fixed order: bit-identical runs on any compiler
+      torch::Tensor g2 = gumbel();
+      out.route_weight = torch::sigmoid((logit + g1 - g2) / tau);
     } else {
       out.route_weight = torch::sigmoid(logit);
     }
@@ -142,13 +146,18 @@ LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelCo
   LossTerms t;
   t.main = regression(out.y_hat, batch.y, batch.mask, cfg);
   auto zero = torch::zeros({}, out.y_hat.options());
-  t.self = t.desc = t.active = zero;
+  t.self = t.desc = t.active = t.horizon_total = zero;
+  if (cfg.lambda_total > 0) {
+    torch::Tensor rows = (batch.mask.sum(1) > 0).to(out.y_hat.scalar_type());
+    t.horizon_total = cfg.lambda_total * regression((out.y_hat * batch.mask).sum(1), (batch.y * batch.mask).sum(1),
+                                                    rows, cfg);
+  }
   if (!cfg.one_stage) {
     t.self = cfg.lambda_self * regression(out.self_hat, batch.s, batch.mask, cfg);
     if (out.route_logit.size(0) > 0) t.desc = cfg.lambda_desc * bce_logits(out.route_logit, batch.route, batch.route_known);
     if (cfg.activation) t.active = cfg.lambda_active * bce_logits(out.active_logit, batch.active, batch.mask);
   }
-  t.total = t.main + t.self + t.desc + t.active;
+  t.total = t.main + t.self + t.desc + t.active + t.horizon_total;
   return t;
 }
 

@@ -30,6 +30,8 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
   }
   std::vector<float> feat(size_t(n * L * F), 0.0f);
   std::vector<float> ty(size_t(n * H), 0.0f), ts(size_t(n * H), 0.0f), ta(size_t(n * H), 0.0f);
+  std::vector<float> last(size_t(n), 0.0f), mean(size_t(n), 0.0f);
+  const int32_t launch = it.join_bucket.empty() ? t0 : it.join_bucket.front();  // the item's first bucket
   for (int64_t k = 0; k < L; ++k) {
     int32_t b = first_in + int32_t(k);
     int64_t start = frame.bucket_start(b) + frame.axis.tz.offset_s;  // local wall time
@@ -56,7 +58,10 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
         f[kLogAge] = float(std::log1p(double(b - join)));
       }
     }
+    double history = 0;  // Σ y up to t0 (the window may start later than the launch)
     for (const tree::Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c) {
+      if (c->bucket <= t0) history += c->scale;
+      if (c->bucket == t0) last[size_t(r)] = float(c->scale);
       if (c->bucket >= first_in && c->bucket <= t0) {
         float* f = &feat[size_t((r * L + (c->bucket - first_in)) * F)];
         f[kLogSelfSales] = float(std::log1p(c->self_sales));
@@ -70,6 +75,7 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
         ta[h] = c->self_sales > 0 ? 1.0f : 0.0f;
       }
     }
+    mean[size_t(r)] = float(history / double(t0 - launch + 1));
     // Cumulative descendants per input bucket (walk the cells again in order).
     double cum = 0;
     const tree::Cell* c = it.cells_begin(l);
@@ -84,6 +90,8 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
   st.target_scale = torch::from_blob(ty.data(), {n, H}, opts).clone().to(device);
   st.target_self = torch::from_blob(ts.data(), {n, H}, opts).clone().to(device);
   st.target_active = torch::from_blob(ta.data(), {n, H}, opts).clone().to(device);
+  st.last_scale = torch::from_blob(last.data(), {n}, opts).clone().to(device);
+  st.mean_scale = torch::from_blob(mean.data(), {n}, opts).clone().to(device);
   std::vector<float> mask(static_cast<size_t>(H));
   for (int64_t h = 0; h < H; ++h) mask[size_t(h)] = (t0 + 1 + h) < frame.num_buckets ? 1.0f : 0.0f;
   st.horizon_mask = torch::from_blob(mask.data(), {H}, opts).clone().to(device);

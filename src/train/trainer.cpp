@@ -70,7 +70,7 @@ void save_checkpoint(const std::string& path, model::DntsModel& model, torch::op
   std::vector<double> flat;
   for (const EpochLog& e : curve) {
     flat.insert(flat.end(), {double(e.epoch), e.loss, e.main, e.self, e.desc, e.active, e.val_main, e.val_mae,
-                             e.val_wape, e.lr, e.tau, e.seconds, 0.0});
+                             e.val_wape, e.lr, e.tau, e.seconds, e.batch_seconds});
   }
   root.write("curve",
              torch::from_blob(flat.data(), {int64_t(curve.size()), kCurveColumns}, torch::kFloat64).clone());
@@ -126,17 +126,18 @@ Resumed load_checkpoint(const std::string& path, model::DntsModel& model, torch:
     e.loss = a[i][1], e.main = a[i][2], e.self = a[i][3], e.desc = a[i][4], e.active = a[i][5];
     e.val_main = a[i][6], e.val_mae = a[i][7], e.val_wape = a[i][8], e.lr = a[i][9], e.tau = a[i][10];
     e.seconds = a[i][11];
+    e.batch_seconds = a[i][12];
     r.curve.push_back(e);
   }
   return r;
 }
 
 void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve) {
-  std::string csv = "epoch,loss,main,self,desc,active,val_main,val_mae,val_wape,lr,tau,seconds\n";
+  std::string csv = "epoch,loss,main,self,desc,active,val_main,val_mae,val_wape,lr,tau,seconds,batch_seconds\n";
   for (const EpochLog& e : curve) {
-    csv += fmt::format("{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.4g},{:.3f}\n", e.epoch,
+    csv += fmt::format("{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.4g},{:.3f},{:.3f}\n", e.epoch,
                        e.loss, e.main, e.self, e.desc, e.active, e.val_main, e.val_mae, e.val_wape, e.lr, e.tau,
-                       e.seconds);
+                       e.seconds, e.batch_seconds);
   }
   data::write_file_atomic((fs::path(run_dir) / "curve.csv").string(), csv);
   // A PNG of the curves when gnuplot is installed (the CSV is the record).
@@ -151,21 +152,17 @@ void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve)
   }
 }
 
-nlohmann::json metrics_json(const EvalMetrics& m) {
-  return {{"main", m.main},           {"mae", m.mae},   {"rmse", m.rmse},
-          {"wape", m.wape},           {"rmsle", m.rmsle}, {"cells", m.cells},
-          {"total_mae", m.total_mae}, {"total_wape", m.total_wape}, {"rows", m.rows}};
-}
-
 }  // namespace
 
-EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
-                     const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
-                     torch::Device device, int32_t target_cutoff) {
+EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
+                    const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
+                    torch::Device device, int32_t target_cutoff) {
   torch::NoGradGuard no_grad;
   model->eval();
-  EvalMetrics m;
-  double abs_err = 0, sq_err = 0, sq_log = 0, abs_y = 0, main_sum = 0, main_w = 0, tot_err = 0, tot_y = 0;
+  MetricAccumulator acc;
+  std::vector<MetricAccumulator> base(3);
+  std::vector<std::string> names;
+  double main_sum = 0, main_w = 0;
   for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
     model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                        nullptr, device, target_cutoff);
@@ -174,27 +171,19 @@ EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::
     double cells = b.mask.sum().item<double>();
     main_sum += l.main.item<double>() * cells;
     main_w += cells;
-    torch::Tensor err = (out.y_hat - b.y) * b.mask;
-    abs_err += err.abs().sum().item<double>();
-    sq_err += err.pow(2).sum().item<double>();
-    sq_log += ((torch::log1p(out.y_hat) - torch::log1p(b.y)) * b.mask).pow(2).sum().item<double>();
-    abs_y += (b.y * b.mask).abs().sum().item<double>();
-    torch::Tensor total_hat = (out.y_hat * b.mask).sum(1), total = (b.y * b.mask).sum(1);
-    tot_err += (total_hat - total).abs().sum().item<double>();
-    tot_y += total.abs().sum().item<double>();
-    m.cells += int64_t(cells);
-    m.rows += b.rows();
+    acc.add(out.y_hat, b.y, b.mask);
+    auto baselines = baseline_forecasts(b.last_scale, b.mean_scale, cfg.data.horizon);
+    names.clear();
+    for (size_t k = 0; k < baselines.size(); ++k) {
+      base[k].add(baselines[k].second, b.y, b.mask);
+      names.push_back(baselines[k].first);
+    }
   }
-  if (m.cells > 0) {
-    m.main = main_sum / main_w;
-    m.mae = abs_err / double(m.cells);
-    m.rmse = std::sqrt(sq_err / double(m.cells));
-    m.rmsle = std::sqrt(sq_log / double(m.cells));
-    m.wape = abs_y > 0 ? abs_err / abs_y : 0.0;
-    m.total_mae = tot_err / double(std::max<int64_t>(1, m.rows));
-    m.total_wape = tot_y > 0 ? tot_err / tot_y : 0.0;
-  }
-  return m;
+  EvalReport r;
+  r.model = acc.finish();
+  r.model.main = main_w > 0 ? main_sum / main_w : 0.0;
+  for (size_t k = 0; k < names.size(); ++k) r.baselines.emplace_back(names[k], base[k].finish());
+  return r;
 }
 
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
@@ -257,8 +246,10 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     log.tau = tau;
     Progress progress(fmt::format("epoch {}/{}", epoch, tc.epochs), int64_t(batches.size()), "batches");
     for (const auto& group : batches) {
+      auto tb = std::chrono::steady_clock::now();
       model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                          &rng, opts.device, split.train_cutoff);
+      log.batch_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
       opt.zero_grad();
       model::ForecastOutput out = model->forward(b, tau);
       model::LossTerms l = model::dnts_loss(out, b, cfg.model);
@@ -284,15 +275,15 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
       log.self += l.self.item<double>();
       log.desc += l.desc.item<double>();
       log.active += l.active.item<double>();
-      progress.set_note(fmt::format("loss {:.4f} (main {:.4f} self {:.4f} desc {:.4f} act {:.4f})", loss,
+      progress.set_note(fmt::format("loss {:.4f} (main {:.4f} self {:.4f} desc {:.4f} act {:.4f} total {:.4f})", loss,
                                     l.main.item<double>(), l.self.item<double>(), l.desc.item<double>(),
-                                    l.active.item<double>()));
+                                    l.active.item<double>(), l.horizon_total.item<double>()));
       progress.add(1);
     }
     progress.finish();
     const double nb = std::max<double>(1.0, double(batches.size()));
     log.loss /= nb, log.main /= nb, log.self /= nb, log.desc /= nb, log.active /= nb;
-    EvalMetrics val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff);
+    EvalMetrics val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff).model;
     log.val_main = val.main;
     log.val_mae = val.mae;
     log.val_wape = val.wape;
@@ -314,8 +305,8 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     save_checkpoint(last_path, model, opt, epoch, rng, state.best_epoch, state.best_val, state.bad_epochs,
                     result.curve);
     write_curve(opts.run_dir, result.curve);
-    std::fprintf(stderr, "epoch %lld: loss %.4f (main %.4f) | val main %.4f MAE %.4f WAPE %.3f | lr %.2g tau %.2f | %.1fs%s\n",
-                 static_cast<long long>(epoch), log.loss, log.main, val.main, val.mae, val.wape, lr, tau, log.seconds,
+    std::fprintf(stderr, "epoch %lld: loss %.4f (main %.4f) | val main %.4f MAE %.4f WAPE %.3f | lr %.2g tau %.2f | %.1fs (batches %.1fs)%s\n",
+                 static_cast<long long>(epoch), log.loss, log.main, val.main, val.mae, val.wape, lr, tau, log.seconds, log.batch_seconds,
                  state.best_epoch == epoch ? " *" : "");
   }
   result.stopped_early = state.bad_epochs >= tc.patience && int64_t(result.curve.size()) < tc.epochs;
@@ -329,8 +320,8 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
                             {"epochs_run", result.curve.size()},
                             {"stopped_early", result.stopped_early},
                             {"samples", {{"train", split.train.size()}, {"val", split.val.size()}, {"test", split.test.size()}}},
-                            {"val", metrics_json(result.val)},
-                            {"test", metrics_json(result.test)}};
+                            {"val", report_json(result.val)},
+                            {"test", report_json(result.test)}};
   data::write_file_atomic((fs::path(opts.run_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
   return result;
 }
@@ -347,19 +338,35 @@ LoadedRun load_run(const std::string& run_dir, torch::Device device) {
   return run;
 }
 
-int64_t write_forecasts(LoadedRun& run, const data::Dataset& ds, const tree::PropagationTable& table, int32_t origin,
-                        int64_t horizon, const std::string& path, torch::Device device) {
+std::vector<model::SampleRef> samples_at_origin(const tree::PropagationTable& table, int32_t origin) {
+  std::vector<model::SampleRef> samples;
+  for (uint32_t item = 0; item < table.items.size(); ++item)
+    if (table.items[item].promoters_at(origin) > 0) samples.push_back({item, origin});
+  return samples;
+}
+
+std::vector<model::SampleRef> samples_at_age(const tree::PropagationTable& table, int64_t age) {
+  DNTS_CHECK(age >= 1, ConfigError, "--age {}: must be >= 1 (the launch bucket is age 1)", age);
+  std::vector<model::SampleRef> samples;
+  for (uint32_t item = 0; item < table.items.size(); ++item) {
+    const tree::ItemTable& it = table.items[item];
+    if (it.join_bucket.empty()) continue;
+    int64_t t0 = int64_t(it.join_bucket.front()) + age - 1;
+    if (t0 < table.frame.num_buckets) samples.push_back({item, int32_t(t0)});
+  }
+  return samples;
+}
+
+int64_t write_forecasts(LoadedRun& run, const data::Dataset& ds, const tree::PropagationTable& table,
+                        const std::vector<model::SampleRef>& samples, int64_t horizon, const std::string& path,
+                        torch::Device device) {
   torch::NoGradGuard no_grad;
   const RunConfig& cfg = run.cfg;
   DNTS_CHECK(horizon >= 1 && horizon <= cfg.data.horizon, ConfigError,
              "--horizon {}: this run forecasts at most {} buckets", horizon, cfg.data.horizon);
-  std::vector<model::SampleRef> samples;
-  for (uint32_t item = 0; item < table.items.size(); ++item)
-    if (table.items[item].promoters_at(origin) > 0) samples.push_back({item, origin});
   data::CsvWriter w(path);
   w.raw("item,promoter,day,y_hat,self_sales_hat,p_active\n");
   std::vector<std::string> labels;
-  for (int64_t h = 0; h < horizon; ++h) labels.push_back(table.frame.label(origin + 1 + int32_t(h)));
   std::unordered_map<uint32_t, std::pair<double, double>> across;  // promoter -> (Σ y_hat, Σ self)
   std::vector<uint32_t> across_order;
   int64_t rows = 0;
@@ -375,6 +382,8 @@ int64_t write_forecasts(LoadedRun& run, const data::Dataset& ds, const tree::Pro
     for (size_t i = 0; i < group.size(); ++i) {
       std::string item;
       data::CsvWriter::append_field(item, ds.items.name(group[i].item));
+      labels.clear();
+      for (int64_t h = 0; h < horizon; ++h) labels.push_back(table.frame.label(group[i].origin + 1 + int32_t(h)));
       for (int64_t r = b.row_offset[i]; r < b.row_offset[i + 1]; ++r) {
         std::string prom;
         data::CsvWriter::append_field(prom, ds.promoters.name(b.row_promoter[size_t(r)]));

@@ -206,7 +206,10 @@ TEST(Model, LossTermsMatchTheirFormulas) {
   EXPECT_NEAR(l.self.item<double>(), cfg.lambda_self * (sq(0.1, 0) + sq(1, 1) + sq(2, 1)) / 3, 1e-12);
   EXPECT_NEAR(l.active.item<double>(), cfg.lambda_active * (bce(-1, 0) + bce(2, 1) + bce(0.5, 1)) / 3, 1e-12);
   EXPECT_NEAR(l.desc.item<double>(), cfg.lambda_desc * bce(0.3, 1.0), 1e-12);  // the unknown share is masked
-  EXPECT_NEAR(l.total.item<double>(), (l.main + l.self + l.active + l.desc).item<double>(), 1e-12);
+  // Horizon totals over the scored cells: row 0 ŷ 2.5 vs y 3, row 1 ŷ 1 vs y 1 (its masked cell left out).
+  EXPECT_NEAR(l.horizon_total.item<double>(), cfg.lambda_total * (sq(2.5, 3) + sq(1, 1)) / 2, 1e-12);
+  EXPECT_GT(cfg.lambda_total, 0.0);
+  EXPECT_NEAR(l.total.item<double>(), (l.main + l.self + l.active + l.desc + l.horizon_total).item<double>(), 1e-12);
   // Poisson: ŷ - y log ŷ.
   cfg.loss = "poisson";
   double pois = (0.5 - 0 + 2.0 - 3 * std::log(2.0 + 1e-8) + 1.0 - std::log(1.0 + 1e-8)) / 3;

@@ -58,6 +58,10 @@ TEST(SubTable, ShapesValuesAndNoLeakage) {
   EXPECT_FLOAT_EQ(y[0][1], 7.0f);
   EXPECT_FLOAT_EQ(st.target_active[1][2].item<float>(), 1.0f);
   EXPECT_EQ(st.horizon_mask.sum().item<float>(), 3.0f);
+  // Baseline inputs: y at the origin, and mean y per bucket since the item's launch (day 0), joined or not.
+  EXPECT_FLOAT_EQ(st.last_scale[0].item<float>(), 1.0f);         // r on day 2: a's 1
+  EXPECT_FLOAT_EQ(st.mean_scale[0].item<float>(), 5.0f / 3.0f);  // r: 1 + 3 + 1 over days 0..2
+  EXPECT_FLOAT_EQ(st.mean_scale[1].item<float>(), 4.0f / 3.0f);  // a joined on day 1: 3 + 1 over days 0..2
   // A horizon past the data is masked.
   EXPECT_EQ(model::make_subtable(t, item, 4, 4, 3).horizon_mask.sum().item<float>(), 1.0f);
 

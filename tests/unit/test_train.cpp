@@ -2,6 +2,7 @@
 // forecasts CSV consistent with the model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "dnts/data/ingest.h"
@@ -122,11 +123,11 @@ TEST_F(TrainFixture, SavedRunPredictsBitIdenticallyAndForecastsAllRows) {
   train::TrainResult r = train::fit(cfg, ds, table, a);
   train::LoadedRun run1 = train::load_run(a.run_dir), run2 = train::load_run(a.run_dir);
   train::SampleSplit s = train::make_samples(table, cfg.data);
-  train::EvalMetrics m1 = train::evaluate(run1.model, run1.cfg, ds, table, s.test, torch::kCPU);
-  EXPECT_DOUBLE_EQ(m1.mae, r.test.mae);  // the recorded metric equals a recomputation
+  train::EvalMetrics m1 = train::evaluate(run1.model, run1.cfg, ds, table, s.test, torch::kCPU).model;
+  EXPECT_DOUBLE_EQ(m1.mae, r.test.model.mae);  // the recorded metric equals a recomputation
   int32_t origin = table.frame.num_buckets - 1;
-  int64_t rows1 = train::write_forecasts(run1, ds, table, origin, 3, dir.file("f1.csv"));
-  int64_t rows2 = train::write_forecasts(run2, ds, table, origin, 3, dir.file("f2.csv"));
+  int64_t rows1 = train::write_forecasts(run1, ds, table, train::samples_at_origin(table, origin), 3, dir.file("f1.csv"));
+  int64_t rows2 = train::write_forecasts(run2, ds, table, train::samples_at_origin(table, origin), 3, dir.file("f2.csv"));
   EXPECT_EQ(rows1, rows2);
   EXPECT_EQ(test::read_text(dir.file("f1.csv")), test::read_text(dir.file("f2.csv")));
   // Every promoter of every item present at the origin gets H rows and a total.
@@ -155,4 +156,21 @@ TEST_F(TrainFixture, ResumeWithOtherSettingsIsRefused) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("only train.epochs may change"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(TrainFixture, ForecastSamplesAtAnAgeStartFromEachItemsLaunch) {
+  const int64_t age = 4;
+  std::vector<model::SampleRef> s = train::samples_at_age(table, age);
+  size_t expect = 0;
+  for (uint32_t i = 0; i < table.items.size(); ++i) {
+    const auto& it = table.items[i];
+    if (it.join_bucket.empty() || it.join_bucket.front() + age - 1 >= table.frame.num_buckets) continue;
+    ++expect;
+    auto found = std::find_if(s.begin(), s.end(), [&](const model::SampleRef& r) { return r.item == i; });
+    ASSERT_NE(found, s.end()) << "item " << i;
+    EXPECT_EQ(found->origin, it.join_bucket.front() + age - 1);  // the launch bucket is age 1
+    EXPECT_GT(it.promoters_at(found->origin), 0u);
+  }
+  EXPECT_EQ(s.size(), expect);
+  EXPECT_THROW(train::samples_at_age(table, 0), ConfigError);
 }

@@ -2,58 +2,20 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.h"
 #include "common.h"
+#include "model_flags.h"
 #include "dnts/config.h"
 #include "dnts/data/csv.h"
 #include "dnts/error.h"
+#include "dnts/train/samples.h"
 #include "dnts/train/trainer.h"
 
 namespace dnts::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
-struct ModelFlags {
-  std::string config;
-  std::string protocol;
-  int64_t window = 0, horizon = 0, epochs = 0;
-  uint64_t seed = 0;
-  bool no_gcn = false, no_hypergraph = false, no_activation = false, one_stage = false;
-  void add(CLI::App* cmd) {
-    cmd->add_option("--config", config, "JSON config file (see docs/parameters.md)");
-    cmd->add_option("--protocol", protocol, "Origin protocol: calendar | age");
-    cmd->add_option("--window", window, "L: input buckets");
-    cmd->add_option("--horizon", horizon, "H: forecast buckets");
-    cmd->add_option("--epochs", epochs, "Maximum epochs");
-    cmd->add_option("--seed", seed, "Seed of every random choice");
-    cmd->add_flag("--no-gcn", no_gcn, "Ablation: without the Local Spatial Module");
-    cmd->add_flag("--no-hypergraph", no_hypergraph, "Ablation: without the Global Hypergraph Module");
-    cmd->add_flag("--no-activation", no_activation, "Ablation: without the activation head");
-    cmd->add_flag("--one-stage", one_stage, "Ablation: predict y directly from the fused embedding");
-  }
-  // Defaults < config file < flags.
-  RunConfig resolve(const CLI::App* cmd, const DataArgs& data) const {
-    RunConfig cfg;
-    if (!config.empty()) cfg.load_file(config);
-    if (cmd->count("--bucket")) cfg.data.bucket = data.bucket;
-    if (cmd->count("--tz")) cfg.data.tz = data.tz;
-    if (cmd->count("--threads")) cfg.train.threads = data.threads;
-    if (!protocol.empty()) cfg.data.protocol = protocol;
-    if (window > 0) cfg.data.window = window;
-    if (horizon > 0) cfg.data.horizon = horizon;
-    if (epochs > 0) cfg.train.epochs = epochs;
-    if (cmd->count("--seed")) cfg.train.seed = seed;
-    if (no_gcn) cfg.model.gcn = false;
-    if (no_hypergraph) cfg.model.hypergraph = false;
-    if (no_activation) cfg.model.activation = false;
-    if (one_stage) cfg.model.one_stage = true;
-    cfg.validate();
-    return cfg;
-  }
-};
-
-}  // namespace
 
 void add_train(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("train", "Train the DNTS model on a dataset folder; writes a run folder");
@@ -78,11 +40,11 @@ void add_train(CLI::App& app, Action& action) {
       opts.run_dir = *out;
       opts.resume = *resume;
       train::TrainResult r = train::fit(cfg, ds, table, opts);
-      std::printf("best epoch %lld of %zu%s; validation MAE %.4f WAPE %.4f; test MAE %.4f WAPE %.4f RMSLE %.4f "
-                  "horizon-total WAPE %.4f\n"
+      std::printf("best epoch %lld of %zu%s\n%s%s"
                   "run folder %s: config.resolved.json, checkpoints/, curve.csv, metrics.json\n",
                   static_cast<long long>(r.best_epoch), r.curve.size(), r.stopped_early ? " (early stop)" : "",
-                  r.val.mae, r.val.wape, r.test.mae, r.test.wape, r.test.rmsle, r.test.total_wape, out->c_str());
+                  train::format_report(r.val, "validation").c_str(), train::format_report(r.test, "test").c_str(),
+                  out->c_str());
       return 0;
     };
   });
@@ -94,14 +56,19 @@ void add_forecast(CLI::App& app, Action& action) {
   auto run_dir = std::make_shared<std::string>();
   auto origin = std::make_shared<std::string>();
   auto horizon = std::make_shared<int64_t>(0);
+  auto age = std::make_shared<int64_t>(0);
   auto out = std::make_shared<std::string>();
   args->add(cmd, /*positional=*/false);
   cmd->add_option("--run", *run_dir, "Run folder written by dnts train")->required();
-  cmd->add_option("--origin", *origin, "Last observed bucket (a date or timestamp; default: the data's last)");
+  auto* origin_opt =
+      cmd->add_option("--origin", *origin, "Last observed bucket (a date or timestamp; default: the data's last)");
+  cmd->add_option("--age", *age,
+                  "Item-age forecasts: each item from the bucket this many buckets after its launch (age 1 = launch)")
+      ->excludes(origin_opt);
   cmd->add_option("--horizon", *horizon, "Buckets to forecast (default: the run's horizon)");
   cmd->add_option("--out", *out, "Forecast CSV")->required();
-  cmd->callback([&action, args, run_dir, origin, horizon, out]() {
-    action = [args, run_dir, origin, horizon, out]() {
+  cmd->callback([&action, args, run_dir, origin, horizon, age, out]() {
+    action = [args, run_dir, origin, horizon, age, out]() {
       DNTS_CHECK(!args->dir.empty(), ConfigError, "forecast: give the dataset folder (DATA or --data)");
       data::check_output_path(*out);
       train::LoadedRun run = train::load_run(*run_dir);
@@ -119,9 +86,61 @@ void add_forecast(CLI::App& app, Action& action) {
                    *origin, table.frame.label(0), table.frame.label(table.frame.num_buckets - 1));
       }
       int64_t h = *horizon > 0 ? *horizon : run.cfg.data.horizon;
-      int64_t rows = train::write_forecasts(run, ds, table, t0, h, *out);
-      std::printf("forecast from %s, %lld buckets: %lld rows -> %s\n", table.frame.label(t0).c_str(),
-                  static_cast<long long>(h), static_cast<long long>(rows), out->c_str());
+      std::vector<model::SampleRef> samples =
+          *age > 0 ? train::samples_at_age(table, *age) : train::samples_at_origin(table, t0);
+      DNTS_CHECK(!samples.empty(), ConfigError, "nothing to forecast: no item has promoters {}",
+                 *age > 0 ? fmt::format("at age {}", *age) : "at " + table.frame.label(t0));
+      int64_t rows = train::write_forecasts(run, ds, table, samples, h, *out);
+      std::string from = *age > 0 ? fmt::format("each item at age {} ({} items)", *age, samples.size())
+                                  : table.frame.label(t0);
+      std::printf("forecast from %s, %lld buckets: %lld rows -> %s\n", from.c_str(), static_cast<long long>(h),
+                  static_cast<long long>(rows), out->c_str());
+      return 0;
+    };
+  });
+}
+
+void add_evaluate(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "evaluate", "Score a trained run on its validation or test split against the zero, last-value and mean-rate "
+                  "forecasts (same cells for all)");
+  auto args = std::make_shared<DataArgs>();
+  auto run_dir = std::make_shared<std::string>();
+  auto split = std::make_shared<std::string>("test");
+  auto age = std::make_shared<int64_t>(0);
+  auto json_out = std::make_shared<std::string>();
+  args->add(cmd, /*positional=*/false);
+  cmd->add_option("--run", *run_dir, "Run folder written by dnts train")->required();
+  cmd->add_option("--split", *split, "val | test")->check(CLI::IsMember({"val", "test"}))->capture_default_str();
+  cmd->add_option("--age", *age, "Item-age runs: score only the origins at this age");
+  cmd->add_option("--json", *json_out, "Also write the metrics as JSON here");
+  cmd->callback([&action, args, run_dir, split, age, json_out]() {
+    action = [args, run_dir, split, age, json_out]() {
+      DNTS_CHECK(!args->dir.empty(), ConfigError, "evaluate: give the dataset folder (DATA or --data)");
+      train::LoadedRun run = train::load_run(*run_dir);
+      DataArgs a = *args;
+      a.bucket = run.cfg.data.bucket;
+      a.tz = run.cfg.data.tz;
+      data::Dataset ds = load_dataset(a);
+      tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
+      train::SampleSplit sp = train::make_samples(table, run.cfg.data);
+      std::vector<model::SampleRef> samples = *split == "val" ? sp.val : sp.test;
+      const int32_t cutoff = *split == "val" ? sp.val_cutoff : INT32_MAX;
+      if (*age > 0) {
+        DNTS_CHECK(run.cfg.data.protocol == "age", ConfigError, "--age: the run uses the {} protocol",
+                   run.cfg.data.protocol);
+        std::vector<model::SampleRef> kept;
+        for (const auto& r : samples)
+          if (int64_t(r.origin) - table.items[r.item].join_bucket.front() + 1 == *age) kept.push_back(r);
+        DNTS_CHECK(!kept.empty(), ConfigError, "--age {}: no {} origin at that age (the run's ages: {})", *age,
+                   *split, fmt::join(run.cfg.data.ages, ", "));
+        samples = std::move(kept);
+      }
+      train::EvalReport r = train::evaluate(run.model, run.cfg, ds, table, samples, torch::kCPU, cutoff);
+      std::string title = fmt::format("{} split, {} samples{}", *split, samples.size(),
+                                      *age > 0 ? fmt::format(", age {}", *age) : std::string());
+      std::fputs(train::format_report(r, title).c_str(), stdout);
+      if (!json_out->empty()) data::write_file_atomic(*json_out, train::report_json(r).dump(2) + "\n");
       return 0;
     };
   });

@@ -19,6 +19,7 @@ void add_stats(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
 void add_train(CLI::App& app, Action& action);
 void add_forecast(CLI::App& app, Action& action);
+void add_evaluate(CLI::App& app, Action& action);
 void add_params(CLI::App& app, Action& action);
 
 }  // namespace dnts::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   dnts::cli::add_run(app, action);
   dnts::cli::add_train(app, action);
   dnts::cli::add_forecast(app, action);
+  dnts::cli::add_evaluate(app, action);
   dnts::cli::add_params(app, action);
   dnts::cli::add_simulate(app, action);
   dnts::cli::add_convert(app, action);

@@ -33,6 +33,7 @@ struct Batch {
   torch::Tensor y, s, active;         ///< [N, H] targets: propagation scale, self-sales, 1[s > 0]
   torch::Tensor mask;                 ///< [N, H] 1 where the target bucket lies inside the data
   torch::Tensor route, route_known;   ///< [P, H] routing share R[m, c] and 1 where c sold (defined)
+  torch::Tensor last_scale, mean_scale;  ///< [N] y at the origin / mean y per bucket since the item's launch (baselines)
 
   int64_t rows() const { return x.size(0); }
   int64_t pairs() const { return pair_src.size(0); }

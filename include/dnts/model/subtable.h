@@ -39,6 +39,8 @@ struct SubTable {
   torch::Tensor target_self;           ///< [N, H] s
   torch::Tensor target_active;         ///< [N, H] 1[s > 0]
   torch::Tensor horizon_mask;          ///< [H] 1 where the bucket lies inside the data's frame
+  torch::Tensor last_scale;            ///< [N] y at t0 (the last-value baseline)
+  torch::Tensor mean_scale;            ///< [N] mean y per bucket from the item's launch to t0 (mean-rate baseline)
 };
 
 /// Builds the sub-table of `item` at origin `t0` (relative bucket): promoters that joined at or

@@ -12,6 +12,7 @@
 #include "dnts/config.h"
 #include "dnts/data/dataset.h"
 #include "dnts/model/dnts_model.h"
+#include "dnts/train/metrics.h"
 #include "dnts/tree/propagation.h"
 
 namespace dnts::train {
@@ -21,14 +22,7 @@ struct EpochLog {
   double loss = 0, main = 0, self = 0, desc = 0, active = 0;  ///< training means
   double val_main = 0, val_mae = 0, val_wape = 0;             ///< validation
   double lr = 0, tau = 0, seconds = 0;
-};
-
-/// Forecast error of a set of samples, per (row, bucket) inside the data.
-struct EvalMetrics {
-  double main = 0;  ///< the training objective's main term
-  double mae = 0, rmse = 0, wape = 0, rmsle = 0;  ///< per (row, bucket) cell
-  double total_mae = 0, total_wape = 0;            ///< on each row's horizon total Σ_h y
-  int64_t cells = 0, rows = 0;
+  double batch_seconds = 0;  ///< of `seconds`: building training batches (sub-tables, sampling, targets)
 };
 
 struct TrainOptions {
@@ -44,16 +38,16 @@ struct TrainResult {
   int64_t best_epoch = 0;
   double best_val = 0;
   bool stopped_early = false;
-  EvalMetrics val, test;  ///< of the best checkpoint
+  EvalReport val, test;  ///< of the best checkpoint, with the baselines on the same cells
 };
 
 /// Trains on `ds` and writes the run folder. Throws ConfigError on an invalid config.
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
                 const TrainOptions& opts);
 
-/// Evaluates `model` on samples (deterministic sampling, eval mode); targets after `target_cutoff`
-/// are not scored.
-EvalMetrics evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
+/// Evaluates `model` and the baselines on samples (deterministic sampling, eval mode); targets after
+/// `target_cutoff` are not scored.
+EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
                      const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
                      torch::Device device, int32_t target_cutoff = INT32_MAX);
 
@@ -64,10 +58,17 @@ struct LoadedRun {
 };
 LoadedRun load_run(const std::string& run_dir, torch::Device device = torch::kCPU);
 
-/// Writes forecasts for every item with promoters at `origin` (relative bucket): item, promoter, day,
-/// y_hat, self_sales_hat, p_active per horizon bucket; then per (item, promoter) the horizon total
-/// (day = "total"), then per promoter the total across items (item = "*"). Returns rows written.
-int64_t write_forecasts(LoadedRun& run, const data::Dataset& ds, const tree::PropagationTable& table, int32_t origin,
-                        int64_t horizon, const std::string& path, torch::Device device = torch::kCPU);
+/// Forecast samples "now": every item with promoters at `origin` (relative bucket), at that origin.
+std::vector<model::SampleRef> samples_at_origin(const tree::PropagationTable& table, int32_t origin);
+/// Item-age forecast samples: every item at the origin `age` buckets after its launch (its first
+/// bucket is age 1), where that origin lies inside the data.
+std::vector<model::SampleRef> samples_at_age(const tree::PropagationTable& table, int64_t age);
+
+/// Writes forecasts for `samples`: item, promoter, day, y_hat, self_sales_hat, p_active per horizon
+/// bucket after each sample's origin; then per (item, promoter) the horizon total (day = "total"),
+/// then per promoter the total across items (item = "*"). Returns rows written.
+int64_t write_forecasts(LoadedRun& run, const data::Dataset& ds, const tree::PropagationTable& table,
+                        const std::vector<model::SampleRef>& samples, int64_t horizon, const std::string& path,
+                        torch::Device device = torch::kCPU);
 
 }  // namespace dnts::train
