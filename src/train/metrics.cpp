@@ -38,23 +38,27 @@ EvalMetrics MetricAccumulator::finish() const {
     m.mae = abs_ / double(cells_);
     m.rmse = std::sqrt(sq_ / double(cells_));
     m.rmsle = std::sqrt(sq_log_ / double(cells_));
-    m.wape = sum_y_ > 0 ? abs_ / sum_y_ : 0.0;
+    m.wape = sum_y_ > 0 ? abs_ / sum_y_ : NAN;
   }
   if (rows_ > 0) {
     m.total_mae = t_abs_ / double(rows_);
     m.total_rmse = std::sqrt(t_sq_ / double(rows_));
     m.total_rmsle = std::sqrt(t_sq_log_ / double(rows_));
-    m.total_wape = t_sum_y_ > 0 ? t_abs_ / t_sum_y_ : 0.0;
+    m.total_wape = t_sum_y_ > 0 ? t_abs_ / t_sum_y_ : NAN;
   }
   return m;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> baseline_forecasts(const torch::Tensor& last_scale,
-                                                                      const torch::Tensor& mean_scale, int64_t horizon) {
+const std::vector<std::string>& baseline_names() {
+  static const std::vector<std::string> names = {"zero", "last", "mean_rate"};
+  return names;
+}
+
+std::vector<torch::Tensor> baseline_forecasts(const torch::Tensor& last_scale, const torch::Tensor& mean_scale,
+                                              int64_t horizon) {
   const int64_t n = last_scale.size(0);
-  return {{"zero", torch::zeros({n, horizon}, last_scale.options())},
-          {"last", last_scale.unsqueeze(1).expand({n, horizon})},
-          {"mean_rate", mean_scale.unsqueeze(1).expand({n, horizon})}};
+  return {torch::zeros({n, horizon}, last_scale.options()), last_scale.unsqueeze(1).expand({n, horizon}),
+          mean_scale.unsqueeze(1).expand({n, horizon})};
 }
 
 nlohmann::json metrics_json(const EvalMetrics& m) {
@@ -75,7 +79,8 @@ nlohmann::json report_json(const EvalReport& r) {
 }
 
 std::string format_report(const EvalReport& r, const std::string& title) {
-  std::string s = fmt::format("{} ({} cells, {} (item, promoter) horizon totals)\n", title, r.model.cells, r.model.rows);
+  std::string s = fmt::format("{} ({} cells, {} (item, origin, promoter) horizon totals)\n", title, r.model.cells,
+                              r.model.rows);
   s += fmt::format("  {:<10} {:>10} {:>10} {:>8} {:>8} | {:>10} {:>10} {:>8} {:>8}\n", "forecast", "MAE", "RMSE", "WAPE",
                    "RMSLE", "total MAE", "total RMSE", "WAPE", "RMSLE");
   auto line = [&](const std::string& name, const EvalMetrics& m) {

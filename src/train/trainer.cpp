@@ -160,8 +160,8 @@ EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::D
   torch::NoGradGuard no_grad;
   model->eval();
   MetricAccumulator acc;
-  std::vector<MetricAccumulator> base(3);
-  std::vector<std::string> names;
+  const std::vector<std::string>& names = baseline_names();
+  std::vector<MetricAccumulator> base(names.size());
   double main_sum = 0, main_w = 0;
   for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
     model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
@@ -172,12 +172,8 @@ EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::D
     main_sum += l.main.item<double>() * cells;
     main_w += cells;
     acc.add(out.y_hat, b.y, b.mask);
-    auto baselines = baseline_forecasts(b.last_scale, b.mean_scale, cfg.data.horizon);
-    names.clear();
-    for (size_t k = 0; k < baselines.size(); ++k) {
-      base[k].add(baselines[k].second, b.y, b.mask);
-      names.push_back(baselines[k].first);
-    }
+    std::vector<torch::Tensor> baselines = baseline_forecasts(b.last_scale, b.mean_scale, cfg.data.horizon);
+    for (size_t k = 0; k < names.size(); ++k) base[k].add(baselines[k], b.y, b.mask);
   }
   EvalReport r;
   r.model = acc.finish();
@@ -256,9 +252,10 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
       double loss = l.total.item<double>();
       if (!std::isfinite(loss)) {
         throw InternalError(fmt::format("non-finite loss {} at epoch {}, batch of {}: main {}, self {}, desc {}, "
-                                        "active {}. Lower train.lr or check the input amounts.",
+                                        "active {}, horizon total {}. Lower train.lr or check the input amounts.",
                                         loss, epoch, describe_batch(b, ds, table.frame), l.main.item<double>(),
-                                        l.self.item<double>(), l.desc.item<double>(), l.active.item<double>()));
+                                        l.self.item<double>(), l.desc.item<double>(), l.active.item<double>(),
+                                        l.horizon_total.item<double>()));
       }
       l.total.backward();
       // Gradient norm (clipping when configured): a non-finite gradient stops here, naming this batch.

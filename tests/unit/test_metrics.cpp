@@ -99,12 +99,19 @@ TEST(Metrics, BaselinesRepeatTheLastValueAndTheMeanRate) {
   torch::Tensor last = torch::tensor({2.0f, 0.0f}), mean = torch::tensor({0.5f, 1.5f});
   auto b = train::baseline_forecasts(last, mean, 3);
   ASSERT_EQ(b.size(), 3u);
-  EXPECT_EQ(b[0].first, "zero");
-  EXPECT_TRUE(torch::equal(b[0].second, torch::zeros({2, 3})));
-  EXPECT_EQ(b[1].first, "last");
-  EXPECT_TRUE(torch::equal(b[1].second, torch::tensor({{2.0f, 2.0f, 2.0f}, {0.0f, 0.0f, 0.0f}})));
-  EXPECT_EQ(b[2].first, "mean_rate");
-  EXPECT_TRUE(torch::equal(b[2].second, torch::tensor({{0.5f, 0.5f, 0.5f}, {1.5f, 1.5f, 1.5f}})));
+  EXPECT_EQ(train::baseline_names(), (std::vector<std::string>{"zero", "last", "mean_rate"}));
+  EXPECT_TRUE(torch::equal(b[0], torch::zeros({2, 3})));
+  EXPECT_TRUE(torch::equal(b[1], torch::tensor({{2.0f, 2.0f, 2.0f}, {0.0f, 0.0f, 0.0f}})));
+  EXPECT_TRUE(torch::equal(b[2], torch::tensor({{0.5f, 0.5f, 0.5f}, {1.5f, 1.5f, 1.5f}})));
+}
+
+TEST(Metrics, WapeIsUndefinedWithoutSales) {
+  train::MetricAccumulator acc;
+  acc.add(torch::ones({2, 2}), torch::zeros({2, 2}), torch::ones({2, 2}));
+  train::EvalMetrics m = acc.finish();
+  EXPECT_TRUE(std::isnan(m.wape));
+  EXPECT_TRUE(std::isnan(m.total_wape));
+  EXPECT_DOUBLE_EQ(m.mae, 1.0);
 }
 
 }  // namespace

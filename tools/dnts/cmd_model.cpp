@@ -1,4 +1,4 @@
-// `dnts train` and `dnts forecast`: the DNTS model on a dataset folder.
+// `dnts train`, `dnts forecast`, `dnts evaluate`: the DNTS model on a dataset folder.
 #include <cstdio>
 #include <filesystem>
 
@@ -16,6 +16,32 @@
 namespace dnts::cli {
 namespace fs = std::filesystem;
 
+namespace {
+
+// "--age 0" names no bucket: ages count from 1 (the launch bucket).
+std::string check_age(const std::string& v) {
+  try {
+    if (std::stoll(v) >= 1) return {};
+  } catch (const std::exception&) {
+  }
+  return "'" + v + "' is not an age: ages are whole buckets >= 1 (age 1 = the item's launch bucket)";
+}
+
+// A trained run reads data with its own buckets and zone; a different --bucket / --tz is an error,
+// not a silent override.
+DataArgs run_data_args(const CLI::App* cmd, const DataArgs& args, const RunConfig& run_cfg, const std::string& run_dir) {
+  DNTS_CHECK(!cmd->count("--bucket") || args.bucket == run_cfg.data.bucket, ConfigError,
+             "--bucket {}: the run in {} was trained on {} buckets (leave --bucket out)", args.bucket, run_dir,
+             run_cfg.data.bucket);
+  DNTS_CHECK(!cmd->count("--tz") || args.tz == run_cfg.data.tz, ConfigError,
+             "--tz {}: the run in {} was trained in zone {} (leave --tz out)", args.tz, run_dir, run_cfg.data.tz);
+  DataArgs a = args;
+  a.bucket = run_cfg.data.bucket;
+  a.tz = run_cfg.data.tz;
+  return a;
+}
+
+}  // namespace
 
 void add_train(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("train", "Train the DNTS model on a dataset folder; writes a run folder");
@@ -63,18 +89,18 @@ void add_forecast(CLI::App& app, Action& action) {
   auto* origin_opt =
       cmd->add_option("--origin", *origin, "Last observed bucket (a date or timestamp; default: the data's last)");
   cmd->add_option("--age", *age,
-                  "Item-age forecasts: each item from the bucket this many buckets after its launch (age 1 = launch)")
-      ->excludes(origin_opt);
+                  "Item-age forecasts: each item from the bucket this many buckets after its launch (age 1 = launch); "
+                  "the '*' promoter totals then add horizons of different calendar windows")
+      ->excludes(origin_opt)
+      ->check(check_age);
   cmd->add_option("--horizon", *horizon, "Buckets to forecast (default: the run's horizon)");
   cmd->add_option("--out", *out, "Forecast CSV")->required();
-  cmd->callback([&action, args, run_dir, origin, horizon, age, out]() {
-    action = [args, run_dir, origin, horizon, age, out]() {
+  cmd->callback([&action, cmd, args, run_dir, origin, horizon, age, out]() {
+    action = [cmd, args, run_dir, origin, horizon, age, out]() {
       DNTS_CHECK(!args->dir.empty(), ConfigError, "forecast: give the dataset folder (DATA or --data)");
       data::check_output_path(*out);
       train::LoadedRun run = train::load_run(*run_dir);
-      DataArgs a = *args;
-      a.bucket = run.cfg.data.bucket;  // the model was trained on these buckets
-      a.tz = run.cfg.data.tz;
+      DataArgs a = run_data_args(cmd, *args, run.cfg, *run_dir);
       data::Dataset ds = load_dataset(a);
       tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
       int32_t t0 = table.frame.num_buckets - 1;
@@ -112,20 +138,21 @@ void add_evaluate(CLI::App& app, Action& action) {
   args->add(cmd, /*positional=*/false);
   cmd->add_option("--run", *run_dir, "Run folder written by dnts train")->required();
   cmd->add_option("--split", *split, "val | test")->check(CLI::IsMember({"val", "test"}))->capture_default_str();
-  cmd->add_option("--age", *age, "Item-age runs: score only the origins at this age");
+  cmd->add_option("--age", *age, "Item-age runs: score only the origins at this age")->check(check_age);
   cmd->add_option("--json", *json_out, "Also write the metrics as JSON here");
-  cmd->callback([&action, args, run_dir, split, age, json_out]() {
-    action = [args, run_dir, split, age, json_out]() {
+  cmd->callback([&action, cmd, args, run_dir, split, age, json_out]() {
+    action = [cmd, args, run_dir, split, age, json_out]() {
       DNTS_CHECK(!args->dir.empty(), ConfigError, "evaluate: give the dataset folder (DATA or --data)");
+      if (!json_out->empty()) data::check_output_path(*json_out);
       train::LoadedRun run = train::load_run(*run_dir);
-      DataArgs a = *args;
-      a.bucket = run.cfg.data.bucket;
-      a.tz = run.cfg.data.tz;
+      DataArgs a = run_data_args(cmd, *args, run.cfg, *run_dir);
       data::Dataset ds = load_dataset(a);
       tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
       train::SampleSplit sp = train::make_samples(table, run.cfg.data);
       std::vector<model::SampleRef> samples = *split == "val" ? sp.val : sp.test;
       const int32_t cutoff = *split == "val" ? sp.val_cutoff : INT32_MAX;
+      DNTS_CHECK(!samples.empty(), ConfigError, "the {} split of this data has no samples (see data.{}_fraction)", *split,
+                 *split);
       if (*age > 0) {
         DNTS_CHECK(run.cfg.data.protocol == "age", ConfigError, "--age: the run uses the {} protocol",
                    run.cfg.data.protocol);

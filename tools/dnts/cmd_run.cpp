@@ -2,6 +2,7 @@
 //   data (simulate when none is given | convert a public data set | a dataset folder)
 //   -> ingest -> propagation scale + summary -> train DNTS -> forecast -> evaluate against the
 //   zero / last-value / mean-rate baselines on the held-out test split.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -102,18 +103,18 @@ void add_run(CLI::App& app, Action& action) {
       std::fprintf(stderr, "[3/5] train: best epoch %lld of %zu%s -> model/ (%.1fs)\n",
                    static_cast<long long>(tr.best_epoch), tr.curve.size(), tr.stopped_early ? " (early stop)" : "",
                    since(t3));
-      // 4. Forecast from the data's last bucket (item-age runs: every item at its first age).
+      // 4. Forecast from the data's last bucket (item-age runs: every item at the smallest age).
       auto t4 = std::chrono::steady_clock::now();
       train::LoadedRun run = train::load_run(opts.run_dir);
       const int32_t last = table.frame.num_buckets - 1;
-      std::vector<model::SampleRef> samples = cfg.data.protocol == "age"
-                                                  ? train::samples_at_age(table, cfg.data.ages.front())
-                                                  : train::samples_at_origin(table, last);
+      const int64_t age = *std::min_element(cfg.data.ages.begin(), cfg.data.ages.end());
+      std::vector<model::SampleRef> samples =
+          cfg.data.protocol == "age" ? train::samples_at_age(table, age) : train::samples_at_origin(table, last);
       const std::string fc_path = (fs::path(ra->out) / "forecasts.csv").string();
       int64_t fc_rows = train::write_forecasts(run, ds, table, samples, cfg.data.horizon, fc_path);
       std::fprintf(stderr, "[4/5] forecast: %lld rows from %s -> forecasts.csv (%.1fs)\n",
                    static_cast<long long>(fc_rows),
-                   cfg.data.protocol == "age" ? fmt::format("age {}", cfg.data.ages.front()).c_str()
+                   cfg.data.protocol == "age" ? fmt::format("each item at age {}", age).c_str()
                                               : table.frame.label(last).c_str(),
                    since(t4));
       // 5. Evaluate (held-out test split, same cells for every forecaster).

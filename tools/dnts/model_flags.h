@@ -53,5 +53,4 @@ struct ModelFlags {
   }
 };
 
-
 }  // namespace dnts::cli

@@ -22,7 +22,8 @@ struct EvalMetrics {
   int64_t cells = 0, rows = 0;
 };
 
-/// Sums of errors; finish() turns them into metrics. WAPE = Σ|ŷ - y| / Σ y (0 when Σ y = 0).
+/// Sums of errors; finish() turns them into metrics. WAPE = Σ|ŷ - y| / Σ y (NaN when Σ y = 0: no
+/// forecaster looks perfect on a set without sales; JSON writes it as null).
 class MetricAccumulator {
  public:
   /// pred, y, mask: [N, H]; mask is 1 on scored cells. A row counts in the totals when any cell is scored.
@@ -37,9 +38,10 @@ class MetricAccumulator {
 
 /// The naive forecasts every model is compared with, per row and horizon bucket: "zero", "last"
 /// (y at the origin, repeated), "mean_rate" (mean y per bucket since the item's launch, repeated).
-/// last_scale, mean_scale: [N]; returns (name, [N, H]) in that order.
-std::vector<std::pair<std::string, torch::Tensor>> baseline_forecasts(const torch::Tensor& last_scale,
-                                                                      const torch::Tensor& mean_scale, int64_t horizon);
+const std::vector<std::string>& baseline_names();
+/// last_scale, mean_scale: [N] -> one [N, H] forecast per name of baseline_names(), in that order.
+std::vector<torch::Tensor> baseline_forecasts(const torch::Tensor& last_scale, const torch::Tensor& mean_scale,
+                                              int64_t horizon);
 
 /// DNTS and the baselines on the same cells.
 struct EvalReport {
@@ -49,7 +51,8 @@ struct EvalReport {
 
 nlohmann::json metrics_json(const EvalMetrics& m);
 nlohmann::json report_json(const EvalReport& r);
-/// A fixed-width comparison table: one line per forecaster, cell and horizon-total metrics.
+/// A fixed-width comparison table: one line per forecaster, cell and horizon-total metrics (a total is
+/// one (item, origin, promoter) row's Σ over its scored horizon buckets).
 std::string format_report(const EvalReport& r, const std::string& title);
 
 }  // namespace dnts::train
