@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dnts/error.h"
+#include "dnts/model/registry.h"
 
 namespace dnts {
 namespace {
@@ -78,6 +79,12 @@ std::function<std::string(const std::string&)> one_of(std::vector<std::string> c
 std::function<std::string(const std::string&)> any_string() {
   return [](const std::string&) { return std::string(); };
 }
+std::function<std::string(const std::string&)> known_kind() {
+  return [](const std::string& v) {
+    std::vector<std::string> kinds = model::forecaster_kinds();
+    return one_of(kinds)(v);
+  };
+}
 std::function<std::string(const bool&)> any_bool() {
   return [](const bool&) { return std::string(); };
 }
@@ -112,6 +119,8 @@ const std::vector<Field>& fields() {
     f.push_back(make("data.val_fraction", d, &D::val_fraction, "real", "[0, 0.9]", "validation share", real_range(0, 0.9)));
     f.push_back(make("data.test_fraction", d, &D::test_fraction, "real", "[0, 0.9]", "test share (latest)", real_range(0, 0.9)));
     f.push_back(make("data.min_history", d, &D::min_history, "int", "[1, 10000]", "calendar: first origin's bucket index", int_range(1, 10000)));
+    f.push_back(make("model.kind", m, &M::kind, "string", "dnts, tcn, gru, ... (`dnts models`)",
+                     "forecaster architecture (DNTS or a baseline)", known_kind()));
     f.push_back(make("model.channels", m, &M::channels, "int", "[1, 4096]", "TCM channels (a multiple of the number of kernels)", int_range(1, 4096)));
     f.push_back(make("model.embed_dim", m, &M::embed_dim, "int", "[1, 4096]", "embedding width D", int_range(1, 4096)));
     f.push_back(make("model.tcm_layers", m, &M::tcm_layers, "int", "[1, 16]", "dilated inception blocks", int_range(1, 16)));
@@ -131,6 +140,10 @@ const std::vector<Field>& fields() {
     f.push_back(make("model.lambda_active", m, &M::lambda_active, "real", "[0, 100]", "λ_a activation BCE weight", real_range(0, 100)));
     f.push_back(make("model.lambda_total", m, &M::lambda_total, "real", "[0, 100]",
                      "λ_t: weight of the regression loss on each row's horizon total Σ_h ŷ vs Σ_h y [ours]", real_range(0, 100)));
+    f.push_back(make("model.season", m, &M::season, "int", "[0, 10000]", "seasonal baselines: period in buckets (0 = 7 for day buckets, else one day)", int_range(0, 10000)));
+    f.push_back(make("model.ma_window", m, &M::ma_window, "int", "[0, 10000]", "moving average: buckets averaged (0 = the season)", int_range(0, 10000)));
+    f.push_back(make("model.smoothing_alpha", m, &M::smoothing_alpha, "real", "(0, 1]", "Croston / TSB demand-size smoothing α", real_range(0, 1, true)));
+    f.push_back(make("model.smoothing_beta", m, &M::smoothing_beta, "real", "(0, 1]", "TSB demand-probability smoothing β", real_range(0, 1, true)));
     f.push_back(make("train.epochs", t, &T::epochs, "int", "[1, 100000]", "maximum epochs", int_range(1, 100000)));
     f.push_back(make("train.lr", t, &T::lr, "real", "(0, 1]", "Adam learning rate", real_range(0, 1, true)));
     f.push_back(make("train.weight_decay", t, &T::weight_decay, "real", "[0, 1]", "Adam weight decay", real_range(0, 1)));

@@ -28,6 +28,7 @@ struct DataConfig {
 
 /// DNTS architecture (METHOD.md §4) and its ablation switches.
 struct ModelConfig {
+  std::string kind = "dnts";          ///< forecaster architecture: a registry name (`dnts models` lists them)
   int64_t channels = 32;              ///< TCM channels
   int64_t embed_dim = 32;             ///< embedding width D of every module
   int64_t tcm_layers = 2;             ///< dilated inception blocks
@@ -46,6 +47,10 @@ struct ModelConfig {
   double lambda_desc = 0.5;           ///< λ_d: descendant-routing BCE weight
   double lambda_active = 0.5;         ///< λ_a: activation BCE weight
   double lambda_total = 0.5;          ///< λ_t: regression loss on each row's horizon total [ours]
+  int64_t season = 0;                 ///< seasonal baselines: period in buckets (0 = a week of day buckets, else a day)
+  int64_t ma_window = 0;              ///< moving average: buckets averaged (0 = the season)
+  double smoothing_alpha = 0.1;       ///< Croston / TSB: demand-size smoothing α
+  double smoothing_beta = 0.1;        ///< TSB: demand-probability smoothing β
 };
 
 /// Optimisation.

@@ -10,7 +10,7 @@ namespace dnts::model {
 
 Batch Batch::to(torch::Device device) const {
   Batch b = *this;
-  for (torch::Tensor* t : {&b.x, &b.pair_src, &b.pair_dst, &b.hyper_vertex, &b.hyper_edge, &b.y, &b.s, &b.active,
+  for (torch::Tensor* t : {&b.x, &b.y_hist, &b.edge_src, &b.edge_dst, &b.pair_src, &b.pair_dst, &b.hyper_vertex, &b.hyper_edge, &b.y, &b.s, &b.active,
                            &b.mask, &b.route, &b.route_known, &b.last_scale, &b.mean_scale}) {
     if (t->defined()) *t = t->to(device);
   }
@@ -24,13 +24,21 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
   Batch b;
   b.samples = samples;
   b.row_offset.push_back(0);
-  std::vector<torch::Tensor> xs, ys, ss, as, ms, routes, knowns, lasts, means;
-  std::vector<int64_t> src, dst;
+  std::vector<torch::Tensor> xs, hs, ys, ss, as, ms, routes, knowns, lasts, means;
+  std::vector<int64_t> src, dst, esrc, edst;
   for (const SampleRef& ref : samples) {
     SubTable st = make_subtable(table, ref.item, ref.origin, window, horizon);
     const int64_t base = b.row_offset.back();
     const int64_t n = int64_t(st.promoters.size());
     xs.push_back(st.features);
+    hs.push_back(st.scale_history);
+    for (const tree::Link& link : table.items[ref.item].links) {
+      // Locals below n joined by the origin; a link first seen later is not known yet.
+      if (link.first_bucket <= ref.origin && link.parent < n && link.child < n) {
+        esrc.push_back(base + link.parent);
+        edst.push_back(base + link.child);
+      }
+    }
     ys.push_back(st.target_scale);
     ss.push_back(st.target_self);
     as.push_back(st.target_active);
@@ -58,6 +66,7 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
     b.row_offset.push_back(base + n);
   }
   b.x = torch::cat(xs, 0);
+  b.y_hist = torch::cat(hs, 0);
   b.y = torch::cat(ys, 0);
   b.s = torch::cat(ss, 0);
   b.active = torch::cat(as, 0);
@@ -69,6 +78,8 @@ Batch make_batch(const data::Dataset& ds, const tree::PropagationTable& table, c
   auto i64 = torch::TensorOptions().dtype(torch::kInt64);
   b.pair_src = torch::tensor(src, i64).reshape({int64_t(src.size())});
   b.pair_dst = torch::tensor(dst, i64).reshape({int64_t(dst.size())});
+  b.edge_src = torch::tensor(esrc, i64).reshape({int64_t(esrc.size())});
+  b.edge_dst = torch::tensor(edst, i64).reshape({int64_t(edst.size())});
   // Hyperedges: one per (promoter, origin) joining the promoter's rows across the batch's samples
   // with that origin (rows of a later origin would carry an earlier sample's targets: leakage), then
   // one per sample.

@@ -7,7 +7,7 @@
 namespace dnts::model {
 
 DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_t horizon)
-    : cfg_(cfg), horizon_(horizon) {
+    : ForecasterImpl("dnts"), cfg_(cfg), horizon_(horizon) {
   const int64_t D = cfg.embed_dim;
   tcm_ = register_module("tcm", dnts::nn::TemporalConv(dnts::nn::TemporalConvOptions(in_features, cfg.channels, D)
                                                             .kernels(cfg.kernels)
@@ -43,8 +43,6 @@ DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_
     head_y_->bias.fill_(-3.0);
   }
 }
-
-torch::Tensor log_link(const torch::Tensor& eta) { return torch::exp(eta.clamp_max(kMaxLogMagnitude)); }
 
 torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
                                     const torch::Tensor& base) {
@@ -141,6 +139,10 @@ torch::Tensor bce_logits(const torch::Tensor& logit, const torch::Tensor& target
 }
 
 }  // namespace
+
+LossTerms DntsModelImpl::loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg) {
+  return dnts_loss(out, batch, cfg);
+}
 
 LossTerms dnts_loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg) {
   LossTerms t;

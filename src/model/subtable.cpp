@@ -30,7 +30,7 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
   }
   std::vector<float> feat(size_t(n * L * F), 0.0f);
   std::vector<float> ty(size_t(n * H), 0.0f), ts(size_t(n * H), 0.0f), ta(size_t(n * H), 0.0f);
-  std::vector<float> last(size_t(n), 0.0f), mean(size_t(n), 0.0f);
+  std::vector<float> last(size_t(n), 0.0f), mean(size_t(n), 0.0f), hist(size_t(n * L), 0.0f);
   const int32_t launch = it.join_bucket.empty() ? t0 : it.join_bucket.front();  // the item's first bucket
   for (int64_t k = 0; k < L; ++k) {
     int32_t b = first_in + int32_t(k);
@@ -68,6 +68,7 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
         f[kLogScale] = float(std::log1p(c->scale));
         f[kActive] = c->self_sales > 0 ? 1.0f : 0.0f;
         f[kLogChildren] = float(std::log1p(double(c->children_joined)));
+        hist[size_t(r * L + (c->bucket - first_in))] = float(c->scale);
       } else if (c->bucket > t0 && c->bucket <= t0 + H) {
         size_t h = size_t(r * H + (c->bucket - t0 - 1));
         ty[h] = float(c->scale);
@@ -87,6 +88,7 @@ SubTable make_subtable(const tree::PropagationTable& table, uint32_t item, int32
   }
   auto opts = torch::TensorOptions().dtype(torch::kFloat32);
   st.features = torch::from_blob(feat.data(), {n, L, F}, opts).clone().to(device);
+  st.scale_history = torch::from_blob(hist.data(), {n, L}, opts).clone().to(device);
   st.target_scale = torch::from_blob(ty.data(), {n, H}, opts).clone().to(device);
   st.target_self = torch::from_blob(ts.data(), {n, H}, opts).clone().to(device);
   st.target_active = torch::from_blob(ta.data(), {n, H}, opts).clone().to(device);

@@ -19,27 +19,31 @@ int32_t first_bucket(const tree::ItemTable& it) { return it.join_bucket.empty() 
 
 }  // namespace
 
-SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg) {
+SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg, int32_t test_start) {
   SampleSplit split;
   const int32_t T = table.frame.num_buckets;
   const int32_t H = int32_t(cfg.horizon), L = int32_t(cfg.window);
   if (cfg.protocol == "calendar") {
-    split.test_start = T - int32_t(std::lround(cfg.test_fraction * T));
+    split.test_start = test_start >= 0 ? test_start : T - int32_t(std::lround(cfg.test_fraction * T));
     split.val_start = split.test_start - int32_t(std::lround(cfg.val_fraction * T));
-    DNTS_CHECK(split.val_start > int32_t(cfg.min_history) + H, ConfigError,
-               "calendar split: the data has {} buckets; with horizon {} and val/test fractions {}/{} nothing is "
-               "left for training (lower data.horizon or the fractions, or use a finer --bucket)",
-               T, H, cfg.val_fraction, cfg.test_fraction);
+    DNTS_CHECK(split.val_start > int32_t(cfg.min_history) && split.test_start > split.val_start &&
+                   split.test_start <= T,
+               ConfigError,
+               "calendar split: the data has {} buckets; with val/test fractions {}/{} nothing is left for training "
+               "or validation (lower the fractions, or use a finer --bucket)",
+               T, cfg.val_fraction, cfg.test_fraction);
     for (int32_t t0 = int32_t(cfg.min_history) - 1; t0 < T - 1; t0 += int32_t(cfg.step)) {
       std::vector<model::SampleRef>* into = nullptr;
-      if (t0 + H < split.val_start) into = &split.train;                 // horizon ends before validation
-      else if (t0 >= split.val_start - 1 && t0 + H < split.test_start) into = &split.val;
-      else if (t0 >= split.test_start - 1) into = &split.test;
-      if (into == nullptr) continue;
+      // By the first forecast bucket t0 + 1; a horizon reaching into a later period keeps its buckets
+      // before that period (targets past train_cutoff / val_cutoff are masked when batches are built),
+      // so no tail of a period is dropped and nothing leaks.
+      if (t0 + 1 < split.val_start) into = &split.train;
+      else if (t0 + 1 < split.test_start) into = &split.val;
+      else into = &split.test;
       for (uint32_t item = 0; item < table.items.size(); ++item) {
         const tree::ItemTable& it = table.items[item];
         if (it.promoters_at(t0) == 0) continue;
-        if (into == &split.train && !active_between(it, t0 - L + 1, t0 + H)) continue;
+        if (into == &split.train && !active_between(it, t0 - L + 1, std::min(t0 + H, split.val_start - 1))) continue;
         into->push_back({item, t0});
       }
     }
@@ -78,8 +82,7 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
     }
   }
   DNTS_CHECK(!split.val.empty(), ConfigError,
-             "no validation samples (protocol {}, {} buckets, horizon {}, val_fraction {}): a validation origin "
-             "needs its whole horizon before the test period; raise data.val_fraction or lower data.horizon",
+             "no validation samples (protocol {}, {} buckets, horizon {}, val_fraction {}): raise data.val_fraction",
              cfg.protocol, T, H, cfg.val_fraction);
   return split;
 }

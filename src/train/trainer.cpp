@@ -16,6 +16,7 @@
 
 #include "dnts/data/csv.h"
 #include "dnts/error.h"
+#include "dnts/model/registry.h"
 #include "dnts/model/subtable.h"
 #include "dnts/progress.h"
 #include "dnts/train/samples.h"
@@ -50,14 +51,16 @@ std::string describe_batch(const model::Batch& b, const data::Dataset& ds, const
 }
 
 // Checkpoint = model + optimiser + epoch + RNG states + early-stopping state + curve.
-void save_checkpoint(const std::string& path, model::DntsModel& model, torch::optim::Adam& opt, int64_t epoch,
+void save_checkpoint(const std::string& path, model::Forecaster& model, torch::optim::Adam* opt, int64_t epoch,
                      const std::mt19937_64& rng, int64_t best_epoch, double best_val, int64_t bad_epochs,
                      const std::vector<EpochLog>& curve) {
   torch::serialize::OutputArchive root, m, o;
   model->save(m);
-  opt.save(o);
   root.write("model", m);
-  root.write("optimizer", o);
+  if (opt != nullptr) {
+    opt->save(o);
+    root.write("optimizer", o);
+  }
   root.write("epoch", torch::tensor(epoch));
   root.write("best_epoch", torch::tensor(best_epoch));
   root.write("best_val", torch::tensor(best_val, torch::kFloat64));
@@ -72,6 +75,7 @@ void save_checkpoint(const std::string& path, model::DntsModel& model, torch::op
     flat.insert(flat.end(), {double(e.epoch), e.loss, e.main, e.self, e.desc, e.active, e.val_main, e.val_mae,
                              e.val_wape, e.lr, e.tau, e.seconds, e.batch_seconds});
   }
+  flat.resize(std::max<size_t>(flat.size(), 1));  // a valid pointer for an empty curve
   root.write("curve",
              torch::from_blob(flat.data(), {int64_t(curve.size()), kCurveColumns}, torch::kFloat64).clone());
   std::string tmp = data::temp_path_for(path);
@@ -85,7 +89,7 @@ struct Resumed {
   std::vector<EpochLog> curve;
 };
 
-Resumed load_checkpoint(const std::string& path, model::DntsModel& model, torch::optim::Adam* opt,
+Resumed load_checkpoint(const std::string& path, model::Forecaster& model, torch::optim::Adam* opt,
                         std::mt19937_64* rng) {
   Resumed r;
   torch::serialize::InputArchive root, m, o;
@@ -96,7 +100,7 @@ Resumed load_checkpoint(const std::string& path, model::DntsModel& model, torch:
   }
   root.read("model", m);
   model->load(m);
-  if (opt != nullptr) {
+  if (opt != nullptr && model->trainable()) {
     root.read("optimizer", o);
     opt->load(o);
   }
@@ -143,7 +147,8 @@ void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve)
   // A PNG of the curves when gnuplot is installed (the CSV is the record).
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0 && !curve.empty()) {
     std::string script = fmt::format(
-        "set terminal pngcairo size 900,500; set output '{0}/curve.png'; set datafile separator ',';"
+        "set terminal pngcairo noenhanced size 900,500; set title 'training and validation loss';"
+        "set output '{0}/curve.png'; set datafile separator ',';"
         "set key autotitle columnhead; set xlabel 'epoch'; set logscale y;"
         "plot '{0}/curve.csv' using 1:2 with lines lw 2, '' using 1:3 with lines, '' using 1:7 with lines lw 2",
         run_dir);
@@ -154,28 +159,32 @@ void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve)
 
 }  // namespace
 
-EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
+EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::Dataset& ds,
                     const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
                     torch::Device device, int32_t target_cutoff) {
   torch::NoGradGuard no_grad;
   model->eval();
   MetricAccumulator acc;
   const std::vector<std::string>& names = baseline_names();
+  std::vector<model::Forecaster> baselines;
+  for (const std::string& name : names)
+    baselines.push_back(model::make_forecaster(model::config_for(name, cfg), model::kNumFeatures, cfg.data.horizon));
   std::vector<MetricAccumulator> base(names.size());
   double main_sum = 0, main_w = 0;
   for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
     model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                        nullptr, device, target_cutoff);
     model::ForecastOutput out = model->forward(b);
-    model::LossTerms l = model::dnts_loss(out, b, cfg.model);
+    model::LossTerms l = model->loss(out, b, cfg.model);
     double cells = b.mask.sum().item<double>();
     main_sum += l.main.item<double>() * cells;
     main_w += cells;
-    acc.add(out.y_hat, b.y, b.mask);
-    std::vector<torch::Tensor> baselines = baseline_forecasts(b.last_scale, b.mean_scale, cfg.data.horizon);
-    for (size_t k = 0; k < names.size(); ++k) base[k].add(baselines[k], b.y, b.mask);
+    acc.add(out.y_hat, b.y, b.mask, &b.row_offset, &b.row_promoter);
+    for (size_t k = 0; k < names.size(); ++k)
+      base[k].add(baselines[k]->forward(b).y_hat, b.y, b.mask, &b.row_offset, &b.row_promoter);
   }
   EvalReport r;
+  r.model_name = cfg.model.kind;
   r.model = acc.finish();
   r.model.main = main_w > 0 ? main_sum / main_w : 0.0;
   for (size_t k = 0; k < names.size(); ++k) r.baselines.emplace_back(names[k], base[k].finish());
@@ -204,7 +213,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   data::write_file_atomic((fs::path(opts.run_dir) / "run.json").string(),
                           nlohmann::json{{"version", DNTS_VERSION}, {"seed", tc.seed}, {"threads", threads},
                                          {"torch", TORCH_VERSION}}.dump(2) + "\n");
-  SampleSplit split = make_samples(table, cfg.data);
+  SampleSplit split = opts.split != nullptr ? *opts.split : make_samples(table, cfg.data);
   DNTS_CHECK(!split.train.empty(), ConfigError, "no training samples: the data is too short for window {} + horizon {}",
              cfg.data.window, cfg.data.horizon);
   std::fprintf(stderr, "train: %zu train, %zu validation, %zu test samples; %d threads\n", split.train.size(),
@@ -212,25 +221,33 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
 
   torch::manual_seed(tc.seed);
   std::mt19937_64 rng(tc.seed);
-  model::DntsModel model(cfg.model, model::kNumFeatures, cfg.data.horizon);
+  model::Forecaster model = model::make_forecaster(cfg, model::kNumFeatures, cfg.data.horizon);
   model->to(opts.device);
-  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(tc.lr).weight_decay(tc.weight_decay));
+  // A forecaster without parameters (a statistical baseline) has nothing to fit: no optimiser, no epochs.
+  std::unique_ptr<torch::optim::Adam> opt;
+  if (model->trainable())
+    opt = std::make_unique<torch::optim::Adam>(model->parameters(),
+                                               torch::optim::AdamOptions(tc.lr).weight_decay(tc.weight_decay));
   const std::string last_path = (fs::path(opts.run_dir) / "checkpoints" / "last.pt").string();
   const std::string best_path = (fs::path(opts.run_dir) / "checkpoints" / "best.pt").string();
   Resumed state;
   if (opts.resume) {
     DNTS_CHECK(fs::exists(last_path), ConfigError, "--resume: no checkpoint at {}", last_path);
-    state = load_checkpoint(last_path, model, &opt, &rng);
+    state = load_checkpoint(last_path, model, opt.get(), &rng);
     std::fprintf(stderr, "train: resumed after epoch %lld\n", static_cast<long long>(state.epoch));
   }
   TrainResult result;
   result.curve = state.curve;
-  for (int64_t epoch = state.epoch + 1; epoch <= tc.epochs; ++epoch) {
+  if (!model->trainable()) {
+    save_checkpoint(best_path, model, nullptr, 0, rng, 0, 0.0, 0, result.curve);
+    save_checkpoint(last_path, model, nullptr, 0, rng, 0, 0.0, 0, result.curve);
+  }
+  for (int64_t epoch = state.epoch + 1; model->trainable() && epoch <= tc.epochs; ++epoch) {
     if (state.bad_epochs >= tc.patience) break;
     if (opts.stop_after_epoch > 0 && epoch > opts.stop_after_epoch) break;
     auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at(tc, epoch), tau = tau_at(cfg.model, epoch, tc.epochs);
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    for (auto& g : opt->param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     std::vector<model::SampleRef> order = split.train;
     std::shuffle(order.begin(), order.end(), rng);
     auto batches = group_batches(order, tc.batch_samples);
@@ -246,9 +263,9 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
       model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                          &rng, opts.device, split.train_cutoff);
       log.batch_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
-      opt.zero_grad();
+      opt->zero_grad();
       model::ForecastOutput out = model->forward(b, tau);
-      model::LossTerms l = model::dnts_loss(out, b, cfg.model);
+      model::LossTerms l = model->loss(out, b, cfg.model);
       double loss = l.total.item<double>();
       if (!std::isfinite(loss)) {
         throw InternalError(fmt::format("non-finite loss {} at epoch {}, batch of {}: main {}, self {}, desc {}, "
@@ -266,7 +283,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
                                         "or check the input amounts.",
                                         epoch, describe_batch(b, ds, table.frame), loss));
       }
-      opt.step();
+      opt->step();
       log.loss += loss;
       log.main += l.main.item<double>();
       log.self += l.self.item<double>();
@@ -294,12 +311,12 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
       state.best_val = val.main;
       state.best_epoch = epoch;
       state.bad_epochs = 0;
-      save_checkpoint(best_path, model, opt, epoch, rng, state.best_epoch, state.best_val, state.bad_epochs,
+      save_checkpoint(best_path, model, opt.get(), epoch, rng, state.best_epoch, state.best_val, state.bad_epochs,
                       result.curve);
     } else {
       ++state.bad_epochs;
     }
-    save_checkpoint(last_path, model, opt, epoch, rng, state.best_epoch, state.best_val, state.bad_epochs,
+    save_checkpoint(last_path, model, opt.get(), epoch, rng, state.best_epoch, state.best_val, state.bad_epochs,
                     result.curve);
     write_curve(opts.run_dir, result.curve);
     std::fprintf(stderr, "epoch %lld: loss %.4f (main %.4f) | val main %.4f MAE %.4f WAPE %.3f | lr %.2g tau %.2f | %.1fs (batches %.1fs)%s\n",
@@ -328,7 +345,7 @@ LoadedRun load_run(const std::string& run_dir, torch::Device device) {
   std::string cfg_path = (fs::path(run_dir) / "config.resolved.json").string();
   DNTS_CHECK(fs::exists(cfg_path), ConfigError, "{}: not a run folder (no config.resolved.json)", run_dir);
   run.cfg.load_file(cfg_path);
-  run.model = model::DntsModel(run.cfg.model, model::kNumFeatures, run.cfg.data.horizon);
+  run.model = model::make_forecaster(run.cfg, model::kNumFeatures, run.cfg.data.horizon);
   load_checkpoint((fs::path(run_dir) / "checkpoints" / "best.pt").string(), run.model, nullptr, nullptr);
   run.model->to(device);
   run.model->eval();

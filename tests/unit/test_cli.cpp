@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -105,4 +106,46 @@ TEST(Cli, RunTrainsForecastsAndBeatsTheLastValueForecast) {
   EXPECT_EQ(fc.rfind("item,promoter,day,y_hat,self_sales_hat,p_active\n", 0), 0u);
   EXPECT_NE(fc.find(",total,"), std::string::npos);
   EXPECT_NE(fc.find("\n*,"), std::string::npos);
+}
+
+TEST(Cli, BacktestScoresEveryModelOnTheSameCellsAtEachHorizon) {
+  TempDir dir("cli_backtest");
+  Result r = run("simulate --promoters 120 --items 12 --days 60 --seed 3 -q " + dir.file("data"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  // Refit every 8 test origins: several blocks, each trained on the data before it.
+  r = run("backtest --data " + dir.file("data") + " --models zero,last,seasonal_naive,croston,tsb,tcn,dnts-no-gcn" +
+          " --horizons 3 7 --epochs 1 --seeds 2 --refit 8 --out " + dir.file("bt"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j = nlohmann::json::parse(dnts::test::read_text(dir.file("bt/backtest.json")));
+  EXPECT_EQ(j["horizons"], nlohmann::json::array({3, 7}));
+  EXPECT_GT(j["blocks"].get<int>(), 1);
+  // 5 statistical scores (one seed) + 2 trained models x 2 seeds, at 2 horizons.
+  ASSERT_EQ(j["scores"].size(), size_t((5 + 2 * 2) * 2));
+  std::map<int, int64_t> cells, rows;
+  for (const auto& s : j["scores"]) {
+    const int h = s["horizon"];
+    const int64_t c = s["metrics"]["cell"]["n"], n = s["metrics"]["total"]["n"];
+    if (!cells.count(h)) cells[h] = c, rows[h] = n;
+    EXPECT_EQ(c, cells[h]) << s["model"] << " scored other cells";
+    EXPECT_EQ(n, rows[h]) << s["model"];
+    EXPECT_EQ(s["metrics"]["by_horizon"].size(), size_t(h));
+    if (s["model"] == "zero") EXPECT_DOUBLE_EQ(double(s["metrics"]["total"]["wape"]), 1.0);
+  }
+  EXPECT_GT(cells[7], cells[3]);
+  // The longer horizon's first buckets are the shorter one's: identical per-bucket errors.
+  for (const auto& s : j["scores"])
+    if (s["horizon"] == 7)
+      for (const auto& t : j["scores"])
+        if (t["horizon"] == 3 && t["model"] == s["model"] && t["seed"] == s["seed"])
+          for (int h = 0; h < 3; ++h)
+            EXPECT_DOUBLE_EQ(double(s["metrics"]["by_horizon"][h]["mae"]), double(t["metrics"]["by_horizon"][h]["mae"]));
+  EXPECT_GT(j["summary"]["tcn"]["7"]["total_wape"]["n"].get<int>(), 1);
+  std::string md = dnts::test::read_text(dir.file("bt/summary.md"));
+  EXPECT_NE(md.find("| dnts-no-gcn |"), std::string::npos) << md;
+  EXPECT_NE(md.find("**"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("bt/runs/tcn/seed-2/block-1/checkpoints/best.pt")));
+  // Unknown models fail before any work, naming the known ones.
+  r = run("backtest --data " + dir.file("data") + " --models dnts,prophet --out " + dir.file("bt2"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown forecaster 'prophet'"), std::string::npos) << r.output;
 }

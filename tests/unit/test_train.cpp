@@ -59,12 +59,31 @@ TEST_F(TrainFixture, SplitsNeverLeakPastTheirPeriod) {
   ASSERT_FALSE(s.train.empty());
   ASSERT_FALSE(s.val.empty());
   ASSERT_FALSE(s.test.empty());
-  for (const auto& r : s.train) EXPECT_LT(r.origin + cfg.data.horizon, s.val_start);
+  // By the first forecast bucket; a horizon crossing into the next period keeps only its earlier buckets.
+  for (const auto& r : s.train) EXPECT_LT(r.origin + 1, s.val_start);
   for (const auto& r : s.val) {
-    EXPECT_GE(r.origin, s.val_start - 1);
-    EXPECT_LT(r.origin + cfg.data.horizon, s.test_start);
+    EXPECT_GE(r.origin + 1, s.val_start);
+    EXPECT_LT(r.origin + 1, s.test_start);
   }
-  for (const auto& r : s.test) EXPECT_GE(r.origin, s.test_start - 1);
+  for (const auto& r : s.test) EXPECT_GE(r.origin + 1, s.test_start);
+  bool crossing = false;
+  auto check_masked = [&](const std::vector<model::SampleRef>& samples, int32_t cutoff) {
+    model::Batch b = model::make_batch(ds, table, samples, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
+                                       nullptr, torch::kCPU, cutoff);
+    for (size_t i = 0; i < samples.size(); ++i)
+      for (int64_t h = 0; h < cfg.data.horizon; ++h) {
+        const bool past = samples[i].origin + 1 + h > cutoff;
+        crossing = crossing || past;
+        for (int64_t r = b.row_offset[i]; r < b.row_offset[i + 1]; ++r) {
+          if (past) EXPECT_EQ(b.mask[r][h].item<float>(), 0.0f) << "a target past the cutoff is scored";
+          if (b.pairs() > 0 && past) EXPECT_EQ(b.route_known.index_select(0, torch::nonzero(b.pair_src == r).flatten()).select(1, h).sum().item<float>(), 0.0f);
+        }
+      }
+  };
+  check_masked(s.train, s.train_cutoff);
+  check_masked(s.val, s.val_cutoff);
+  EXPECT_TRUE(crossing) << "the fixture should have horizons crossing a period boundary";
+  EXPECT_EQ(s.val_cutoff, s.test_start - 1);
   // Item-age protocol: test items are the latest launched.
   DataConfig age = cfg.data;
   age.protocol = "age";

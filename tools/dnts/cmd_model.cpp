@@ -8,6 +8,7 @@
 #include "common.h"
 #include "model_flags.h"
 #include "dnts/config.h"
+#include "dnts/model/registry.h"
 #include "dnts/data/csv.h"
 #include "dnts/error.h"
 #include "dnts/train/samples.h"
@@ -182,6 +183,18 @@ void add_params(CLI::App& app, Action& action) {
   cmd->callback([&action]() {
     action = []() {
       std::fputs(RunConfig::parameters_markdown().c_str(), stdout);
+      return 0;
+    };
+  });
+}
+
+void add_models(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("models", "List the forecasters: DNTS, its ablations and the baselines");
+  cmd->callback([&action]() {
+    action = []() {
+      std::printf("%-20s %-12s %s\n", "name", "family", "description");
+      for (const model::ForecasterSpec& s : model::forecaster_registry())
+        std::printf("%-20s %-12s %s\n", s.name.c_str(), s.family.c_str(), s.description.c_str());
       return 0;
     };
   });

@@ -21,5 +21,7 @@ void add_train(CLI::App& app, Action& action);
 void add_forecast(CLI::App& app, Action& action);
 void add_evaluate(CLI::App& app, Action& action);
 void add_params(CLI::App& app, Action& action);
+void add_models(CLI::App& app, Action& action);
+void add_backtest(CLI::App& app, Action& action);
 
 }  // namespace dnts::cli

@@ -8,11 +8,12 @@
 
 #include "common.h"
 #include "dnts/config.h"
+#include "dnts/model/registry.h"
 
 namespace dnts::cli {
 
 struct ModelFlags {
-  std::string config;
+  std::string config, model;
   std::string protocol;
   int64_t window = 0, horizon = 0, epochs = 0;
   std::vector<int64_t> ages;
@@ -20,6 +21,7 @@ struct ModelFlags {
   bool no_gcn = false, no_hypergraph = false, no_activation = false, one_stage = false;
   void add(CLI::App* cmd) {
     cmd->add_option("--config", config, "JSON config file (see docs/parameters.md)");
+    cmd->add_option("--model", model, "Forecaster: dnts (default), an ablation or a baseline (`dnts models` lists them)");
     cmd->add_option("--protocol", protocol, "Origin protocol: calendar | age");
     cmd->add_option("--ages", ages, "Item-age protocol: origins at these ages in buckets (e.g. 6 12 24)");
     cmd->add_option("--window", window, "L: input buckets");
@@ -35,6 +37,7 @@ struct ModelFlags {
   RunConfig resolve(const CLI::App* cmd, const DataArgs& data) const {
     RunConfig cfg;
     if (!config.empty()) cfg.load_file(config);
+    if (!model.empty()) cfg = model::config_for(model, cfg);
     if (cmd->count("--bucket")) cfg.data.bucket = data.bucket;
     if (cmd->count("--tz")) cfg.data.tz = data.tz;
     if (cmd->count("--threads")) cfg.train.threads = data.threads;

@@ -27,6 +27,8 @@ struct Batch {
   std::vector<int64_t> row_offset;    ///< rows of sample i: [row_offset[i], row_offset[i+1])
   std::vector<uint32_t> row_promoter; ///< global promoter id of each row
   torch::Tensor x;                    ///< [N, L, F] float input features
+  torch::Tensor y_hist;               ///< [N, L] raw y over the input window (statistical baselines)
+  torch::Tensor edge_src, edge_dst;   ///< [E] int64 promotion links parent row -> child row seen by the origin (ST-GNN)
   torch::Tensor pair_src, pair_dst;   ///< [P] int64: row pair_dst[p] is a sampled descendant of row pair_src[p]
   torch::Tensor hyper_vertex, hyper_edge;  ///< [Q] int64 incidence pairs (row, hyperedge)
   int64_t num_hyperedges = 0;         ///< (promoter, origin) hyperedges across samples, then one per sample

@@ -9,34 +9,21 @@
 
 #include "dnts/config.h"
 #include "dnts/model/batch.h"
+#include "dnts/model/forecaster.h"
 #include "dnts/nn/hypergraph_conv.h"
 #include "dnts/nn/sage_conv.h"
 #include "dnts/nn/temporal_conv.h"
 
 namespace dnts::model {
 
-/// Everything the decoder predicts, per row (N) or sampled pair (P) and horizon bucket (H).
-struct ForecastOutput {
-  torch::Tensor y_hat;         ///< [N, H] propagation scale ŷ >= 0
-  torch::Tensor self_hat;      ///< [N, H] expected self-sales r̂ ŝ (one-stage: undefined)
-  torch::Tensor p_active;      ///< [N, H] activation probability r̂ (ones with --no-activation)
-  torch::Tensor route_weight;  ///< [P, H] Â: relaxed Gumbel sample in training, probability at inference
-  torch::Tensor route_logit;   ///< [P, H] ℓ(m, c, h): the routing BCE is taken on it (stable, no saturation)
-  torch::Tensor active_logit;  ///< [N, H] logit of r̂ (undefined with --no-activation / one-stage)
-  torch::Tensor growth;        ///< [N, H] ĝ: sales of descendants that do not exist yet, and of existing ones beyond the K sampled
-};
-
-/// Loss terms (each already weighted) and their sum.
-struct LossTerms {
-  torch::Tensor total, main, self, desc, active, horizon_total;
-};
-
-class DntsModelImpl : public torch::nn::Module {
+class DntsModelImpl : public ForecasterImpl {
  public:
   /// in_features: F of Batch::x; horizon: H.
   DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_t horizon);
   /// x: [N, L, F] -> ForecastOutput. `tau`: Gumbel-Softmax temperature (training only).
-  ForecastOutput forward(const Batch& batch, double tau = 1.0);
+  ForecastOutput forward(const Batch& batch, double tau = 1.0) override;
+  /// dnts_loss with this model's settings.
+  LossTerms loss(const ForecastOutput& out, const Batch& batch, const ModelConfig& cfg) override;
   const ModelConfig& config() const { return cfg_; }
 
  private:
@@ -50,14 +37,6 @@ class DntsModelImpl : public torch::nn::Module {
   torch::nn::Sequential route_{nullptr};
 };
 TORCH_MODULE(DntsModel);
-
-/// Largest log-magnitude a head may output (e^15 ≈ 3.3 M per bucket): an overflow guard, not a prior.
-constexpr double kMaxLogMagnitude = 15.0;
-
-/// The magnitude heads' link [ours]: exp(min(η, kMaxLogMagnitude)). Sales are heavy-tailed; with the
-/// log1p loss, log1p(e^η) ≈ η keeps the gradient at O(1) for a promoter with thousands of sales,
-/// where softplus (log1p(softplus(η)) ≈ log η) flattens and cannot reach the tail.
-torch::Tensor log_link(const torch::Tensor& eta);
 
 /// Sum over a horizon bucket of Â ⊙ base of each row's sampled descendants, as one sparse COO
 /// product per horizon bucket: out[:, h] = A_h @ base[:, h] with A_h[src, dst] = weight[:, h].

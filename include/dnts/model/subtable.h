@@ -35,6 +35,7 @@ struct SubTable {
   std::vector<uint32_t> promoters;     ///< global ids, row order of every tensor
   std::vector<uint32_t> locals;        ///< local ids in the ItemTable
   torch::Tensor features;              ///< [N, L, F] float32, buckets t0-L+1 .. t0
+  torch::Tensor scale_history;         ///< [N, L] y over t0-L+1 .. t0 (raw, for the statistical baselines)
   torch::Tensor target_scale;          ///< [N, H] y over t0+1 .. t0+H
   torch::Tensor target_self;           ///< [N, H] s
   torch::Tensor target_active;         ///< [N, H] 1[s > 0]

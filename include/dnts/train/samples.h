@@ -1,6 +1,7 @@
 // Forecasting samples (item, origin) and their train/validation/test split (METHOD.md §3), with the
 // two origin protocols: calendar origins split by calendar time, and item-age origins split by the
-// items' launch time. A training sample's horizon never reaches into validation or test time.
+// items' launch time. A sample's targets never reach into a later period: they are masked past its
+// period's cutoff, and a sample whose horizon crosses into the next period keeps the buckets before it.
 #pragma once
 
 #include <climits>
@@ -21,8 +22,10 @@ struct SampleSplit {
 };
 
 /// Enumerates and splits the samples. Samples whose item has no promoter at the origin are skipped;
-/// training samples also skip windows with no activity at all (input and horizon).
-SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg);
+/// training samples also skip windows with no activity at all (input and horizon). Calendar protocol:
+/// `test_start` >= 0 places the first test bucket there instead of at the test fraction (rolling-origin
+/// backtests refit with the data before each block of origins).
+SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& cfg, int32_t test_start = -1);
 
 /// Groups samples into batches of at most `batch_samples`, in (origin, item) order: samples at the
 /// same or nearby origins together (items promoted at the same time share promoters, so the

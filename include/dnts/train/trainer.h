@@ -11,8 +11,9 @@
 
 #include "dnts/config.h"
 #include "dnts/data/dataset.h"
-#include "dnts/model/dnts_model.h"
+#include "dnts/model/forecaster.h"
 #include "dnts/train/metrics.h"
+#include "dnts/train/samples.h"
 #include "dnts/tree/propagation.h"
 
 namespace dnts::train {
@@ -31,6 +32,8 @@ struct TrainOptions {
   /// Stop (as if interrupted) after this epoch; 0 = run to the end. For resume tests and drills.
   int64_t stop_after_epoch = 0;
   torch::Device device = torch::kCPU;
+  /// The samples to train, validate and test on; null: make_samples(table, cfg.data).
+  const SampleSplit* split = nullptr;
 };
 
 struct TrainResult {
@@ -41,20 +44,21 @@ struct TrainResult {
   EvalReport val, test;  ///< of the best checkpoint, with the baselines on the same cells
 };
 
-/// Trains on `ds` and writes the run folder. Throws ConfigError on an invalid config.
+/// Trains the forecaster of cfg.model.kind on `ds` and writes the run folder (a forecaster without
+/// parameters is evaluated and saved without training). Throws ConfigError on an invalid config.
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
                 const TrainOptions& opts);
 
 /// Evaluates `model` and the baselines on samples (deterministic sampling, eval mode); targets after
 /// `target_cutoff` are not scored.
-EvalReport evaluate(model::DntsModel& model, const RunConfig& cfg, const data::Dataset& ds,
+EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::Dataset& ds,
                      const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
                      torch::Device device, int32_t target_cutoff = INT32_MAX);
 
 /// A trained run: its resolved config and best model.
 struct LoadedRun {
   RunConfig cfg;
-  model::DntsModel model{nullptr};
+  model::Forecaster model;
 };
 LoadedRun load_run(const std::string& run_dir, torch::Device device = torch::kCPU);
 
