@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   xz-utils
   python3-torch gnuplot-nox                      # PyTorch parity oracle (tests), curve PNGs
+  chromium                                       # headless browser: the report page test
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

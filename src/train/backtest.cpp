@@ -219,6 +219,7 @@ BacktestResult backtest(const RunConfig& base, const data::Dataset& ds, const tr
     }
   }
   json j = {{"version", DNTS_VERSION},
+            {"data", opts.data_dir},
             {"protocol", cfg0.data.protocol},
             {"bucket", cfg0.data.bucket},
             {"horizons", horizons},

@@ -9,42 +9,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/shell.h"
 #include "support/temp_dir.h"
 
 using dnts::test::TempDir;
 
-namespace {
-
-struct Result {
-  int code;
-  std::string output;
-};
-
-Result run(const std::string& args) {
-  std::string cmd = std::string(DNTS_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-}  // namespace
+using Result = dnts::test::ShellResult;
+using dnts::test::run_cli;
 
 TEST(Cli, ScaleWritesTheMetric) {
   TempDir dir("cli");
   dnts::test::write_text(dir.file("data/orders.csv"),
                          "item,promoter,ts,amount\nA,b,2026-01-02T10:00:00Z,2\nA,a,2026-01-02T11:00:00Z,1\n");
   dnts::test::write_text(dir.file("data/edges.csv"), "item,parent,child,ts\nA,,a,2026-01-01\nA,a,b,2026-01-01\n");
-  Result r = run("scale " + dir.file("data") + " --out " + dir.file("scale.csv"));
+  Result r = run_cli("scale " + dir.file("data") + " --out " + dir.file("scale.csv"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(dnts::test::read_text(dir.file("scale.csv")),
             "item,promoter,day,self_sales,propagation_scale\n"
             "A,a,2026-01-02,1,3\nA,b,2026-01-02,2,2\n*,b,2026-01-02,2,2\n*,a,2026-01-02,1,3\n");
   // Hourly buckets label bucket starts as ISO date-times.
-  r = run("scale " + dir.file("data") + " --bucket 1h --tz +08:00 --out " + dir.file("scale_h.csv"));
+  r = run_cli("scale " + dir.file("data") + " --bucket 1h --tz +08:00 --out " + dir.file("scale_h.csv"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(dnts::test::read_text(dir.file("scale_h.csv")).find("A,b,2026-01-02T18:00:00+08:00,2,2"),
             std::string::npos);
@@ -53,13 +37,13 @@ TEST(Cli, ScaleWritesTheMetric) {
 TEST(Cli, BadInputExitsWithCode3AndNamesTheRow) {
   TempDir dir("cli_bad");
   dnts::test::write_text(dir.file("orders.csv"), "item,promoter,ts,amount\nA,a,2026-01-02,-1\n");
-  Result r = run("scale " + dir.str() + " --out " + dir.file("s.csv"));
+  Result r = run_cli("scale " + dir.str() + " --out " + dir.file("s.csv"));
   EXPECT_EQ(r.code, 3) << r.output;
   EXPECT_NE(r.output.find("orders.csv:2: column 'amount': -1 is negative"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("s.csv")));
   // Lenient mode skips and reports the count by reason.
   dnts::test::write_text(dir.file("orders.csv"), "item,promoter,ts,amount\nA,a,2026-01-02,-1\nA,a,2026-01-02,1\n");
-  r = run("scale " + dir.str() + " --lenient --no-cache --out " + dir.file("s.csv"));
+  r = run_cli("scale " + dir.str() + " --lenient --no-cache --out " + dir.file("s.csv"));
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("skipped         1 rows: negative amount"), std::string::npos) << r.output;
 }
@@ -67,12 +51,12 @@ TEST(Cli, BadInputExitsWithCode3AndNamesTheRow) {
 TEST(Cli, BadOptionsExitWithCode2) {
   TempDir dir("cli_opt");
   dnts::test::write_text(dir.file("orders.csv"), "item,promoter,ts\nA,a,2026-01-02\n");
-  Result r = run("scale " + dir.str() + " --bucket 5h --out " + dir.file("s.csv"));
+  Result r = run_cli("scale " + dir.str() + " --bucket 5h --out " + dir.file("s.csv"));
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("--bucket '5h'"), std::string::npos) << r.output;
-  r = run("scale " + dir.str() + " --tz Mars/Olympus --out " + dir.file("s.csv"));
+  r = run_cli("scale " + dir.str() + " --tz Mars/Olympus --out " + dir.file("s.csv"));
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run_cli("no-such-command").code, 2);
 }
 
 // End to end: `dnts run` on the built-in simulated platform (simulate -> ingest -> scale -> train ->
@@ -81,7 +65,7 @@ TEST(Cli, BadOptionsExitWithCode2) {
 // RMSE; it must also beat the zero forecast on horizon totals.
 TEST(Cli, RunTrainsForecastsAndBeatsTheLastValueForecast) {
   TempDir dir("cli_run");
-  Result r = run("run --out " + dir.file("run"));
+  Result r = run_cli("run --out " + dir.file("run"));
   ASSERT_EQ(r.code, 0) << r.output;
   for (const char* f : {"scale.csv", "stats.json", "forecasts.csv", "report.txt", "summary.json", "model/metrics.json",
                         "model/curve.csv", "model/checkpoints/best.pt"})
@@ -95,7 +79,7 @@ TEST(Cli, RunTrainsForecastsAndBeatsTheLastValueForecast) {
   EXPECT_LT(double(t["dnts"]["cell"]["rmse"]), double(t["last"]["cell"]["rmse"])) << t.dump(2);
   EXPECT_EQ(t["dnts"]["cell"]["n"], t["last"]["cell"]["n"]);  // the same cells for every forecaster
   // `dnts evaluate` on the saved run recomputes the same test figures.
-  r = run("evaluate --run " + dir.file("run/model") + " --data " + dir.file("run/data") + " --json " +
+  r = run_cli("evaluate --run " + dir.file("run/model") + " --data " + dir.file("run/data") + " --json " +
           dir.file("eval.json"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("mean_rate"), std::string::npos) << r.output;
@@ -110,10 +94,10 @@ TEST(Cli, RunTrainsForecastsAndBeatsTheLastValueForecast) {
 
 TEST(Cli, BacktestScoresEveryModelOnTheSameCellsAtEachHorizon) {
   TempDir dir("cli_backtest");
-  Result r = run("simulate --promoters 120 --items 12 --days 60 --seed 3 -q " + dir.file("data"));
+  Result r = run_cli("simulate --promoters 120 --items 12 --days 60 --seed 3 -q " + dir.file("data"));
   ASSERT_EQ(r.code, 0) << r.output;
   // Refit every 8 test origins: several blocks, each trained on the data before it.
-  r = run("backtest --data " + dir.file("data") + " --models zero,last,seasonal_naive,croston,tsb,tcn,dnts-no-gcn" +
+  r = run_cli("backtest --data " + dir.file("data") + " --models zero,last,seasonal_naive,croston,tsb,tcn,dnts-no-gcn" +
           " --horizons 3 7 --epochs 1 --seeds 2 --refit 8 --out " + dir.file("bt"));
   ASSERT_EQ(r.code, 0) << r.output;
   nlohmann::json j = nlohmann::json::parse(dnts::test::read_text(dir.file("bt/backtest.json")));
@@ -145,7 +129,7 @@ TEST(Cli, BacktestScoresEveryModelOnTheSameCellsAtEachHorizon) {
   EXPECT_NE(md.find("**"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir.file("bt/runs/tcn/seed-2/block-1/checkpoints/best.pt")));
   // Unknown models fail before any work, naming the known ones.
-  r = run("backtest --data " + dir.file("data") + " --models dnts,prophet --out " + dir.file("bt2"));
+  r = run_cli("backtest --data " + dir.file("data") + " --models dnts,prophet --out " + dir.file("bt2"));
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("unknown forecaster 'prophet'"), std::string::npos) << r.output;
 }

@@ -32,6 +32,7 @@ void add_backtest(CLI::App& app, Action& action) {
       DNTS_CHECK(!args->dir.empty(), ConfigError, "backtest: give the dataset folder (--data)");
       RunConfig cfg = flags->resolve(cmd, *args);
       train::BacktestOptions o = *opts;
+      o.data_dir = args->dir;
       std::stringstream ss(*models);
       for (std::string m; std::getline(ss, m, ',');) {
         if (m == "all") {

@@ -23,5 +23,6 @@ void add_evaluate(CLI::App& app, Action& action);
 void add_params(CLI::App& app, Action& action);
 void add_models(CLI::App& app, Action& action);
 void add_backtest(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
 
 }  // namespace dnts::cli

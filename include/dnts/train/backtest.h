@@ -26,6 +26,7 @@ struct BacktestOptions {
   int64_t refit = 0;                ///< calendar: refit every `refit` test origins (0 = once)
   int64_t top_promoters = 10;       ///< series kept for the report's forecast-vs-actual plots
   std::string out_dir;
+  std::string data_dir;             ///< recorded in backtest.json (the report draws a promotion tree from it)
 };
 
 /// One forecaster, one seed, one horizon length.
