@@ -197,15 +197,17 @@ BacktestResult backtest(const RunConfig& base, const data::Dataset& ds, const tr
     }
   }
   // Means and standard deviations over seeds.
+  std::vector<std::map<std::string, double>> flat;
+  for (const auto& s : result.scores) flat.push_back(flatten(s.metrics));
   json summary = json::object();
   for (const std::string& name : opts.models) {
     for (int64_t h : horizons) {
       json cell = json::object();
       for (const Column& c : columns()) {
         std::vector<double> v;
-        for (const auto& s : result.scores)
-          if (s.model == name && s.horizon == h) {
-            double x = flatten(s.metrics).at(c.key);
+        for (size_t si = 0; si < result.scores.size(); ++si)
+          if (result.scores[si].model == name && result.scores[si].horizon == h) {
+            double x = flat[si].at(c.key);
             if (std::isfinite(x)) v.push_back(x);
           }
         double mean = 0, sd = 0;
