@@ -46,21 +46,15 @@ DntsModelImpl::DntsModelImpl(const ModelConfig& cfg, int64_t in_features, int64_
 
 torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
                                     const torch::Tensor& base) {
-  const int64_t N = base.size(0), H = base.size(1);
+  const int64_t H = base.size(1);
   DNTS_CHECK(weight.dim() == 2 && weight.size(0) == src.size(0) && weight.size(1) == H, ShapeError,
              "aggregate_descendants: weight must be [P={}, H={}], got {}", src.size(0), H, nn::shape_str(weight));
   if (src.size(0) == 0) return base * 0.0;  // stays in the graph: a zero gradient, not none
-  torch::Tensor indices = torch::stack({src, dst});
-  std::vector<torch::Tensor> cols;
-  cols.reserve(size_t(H));
-  for (int64_t h = 0; h < H; ++h) {
-    // LibTorch 1.13 C++: torch::sparse_coo_tensor detaches its values and torch::mm has no backward
-    // for a sparse operand; at::_sparse_coo_tensor_unsafe + _sparse_mm (Python's torch.sparse.mm)
-    // carry gradients to both the routing weights and the dense base. Indices are valid by construction.
-    torch::Tensor a = at::_sparse_coo_tensor_unsafe(indices, weight.select(1, h), {N, N});
-    cols.push_back(torch::_sparse_mm(a, base.narrow(1, h, 1)));
-  }
-  return torch::cat(cols, 1);
+  // agg[m, h] = Σ_{p: src_p = m} w[p, h] · base[dst_p, h] for every h at once: a gather of the
+  // descendants' rows, a product, and a scatter-add onto the promoters. The same sum as H sparse
+  // [N, N] × [N, 1] products (one per horizon bucket, as the paper writes it), in one pass over the
+  // P pairs instead of H; index_select / index_add carry gradients to both w and base.
+  return torch::zeros_like(base).index_add(0, src, weight * base.index_select(0, dst));
 }
 
 ForecastOutput DntsModelImpl::forward(const Batch& batch, double tau) {

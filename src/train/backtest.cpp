@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 
@@ -50,6 +52,43 @@ std::map<std::string, double> flatten(const EvalMetrics& m) {
           {"cell_rmsle", m.rmsle},            {"ndcg_item", m.rank_item.ndcg},    {"recall_item", m.rank_item.recall},
           {"spearman_item", m.rank_item.spearman}, {"ndcg_across", m.rank_across.ndcg},
           {"recall_across", m.rank_across.recall}, {"spearman_across", m.rank_across.spearman}};
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  DNTS_CHECK(in.good(), IoError, "cannot read {}", path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Means and standard deviations over seeds of every column, per model and horizon, from a backtest
+/// JSON's "scores" (their "flat" maps; a metric that is undefined on the data is null or NaN and skipped).
+json summarize(const json& j) {
+  json summary = json::object();
+  for (const json& mj : j.at("models")) {
+    const std::string name = mj.get<std::string>();
+    for (const json& hj : j.at("horizons")) {
+      const int64_t h = hj.get<int64_t>();
+      json cell = json::object();
+      for (const Column& c : columns()) {
+        std::vector<double> v;
+        for (const json& s : j.at("scores")) {
+          if (s.at("model") != name || s.at("horizon").get<int64_t>() != h) continue;
+          const json& x = s.at("flat").at(c.key);
+          if (x.is_number() && std::isfinite(x.get<double>())) v.push_back(x.get<double>());
+        }
+        double mean = 0, sd = 0;
+        for (double x : v) mean += x;
+        mean = v.empty() ? NAN : mean / double(v.size());
+        for (double x : v) sd += (x - mean) * (x - mean);
+        sd = v.size() > 1 ? std::sqrt(sd / double(v.size() - 1)) : 0.0;
+        cell[c.key] = {{"mean", mean}, {"std", sd}, {"n", v.size()}};
+      }
+      summary[name][std::to_string(h)] = cell;
+    }
+  }
+  return summary;
 }
 
 /// The promoters with the largest actual total over the test samples (Σ over items, origins and the
@@ -196,30 +235,6 @@ BacktestResult backtest(const RunConfig& base, const data::Dataset& ds, const tr
                           {"y_hat", top_pred[i]}, {"y", top_y[i]}});
     }
   }
-  // Means and standard deviations over seeds.
-  std::vector<std::map<std::string, double>> flat;
-  for (const auto& s : result.scores) flat.push_back(flatten(s.metrics));
-  json summary = json::object();
-  for (const std::string& name : opts.models) {
-    for (int64_t h : horizons) {
-      json cell = json::object();
-      for (const Column& c : columns()) {
-        std::vector<double> v;
-        for (size_t si = 0; si < result.scores.size(); ++si)
-          if (result.scores[si].model == name && result.scores[si].horizon == h) {
-            double x = flat[si].at(c.key);
-            if (std::isfinite(x)) v.push_back(x);
-          }
-        double mean = 0, sd = 0;
-        for (double x : v) mean += x;
-        mean = v.empty() ? NAN : mean / double(v.size());
-        for (double x : v) sd += (x - mean) * (x - mean);
-        sd = v.size() > 1 ? std::sqrt(sd / double(v.size() - 1)) : 0.0;
-        cell[c.key] = {{"mean", mean}, {"std", sd}, {"n", v.size()}};
-      }
-      summary[name][std::to_string(h)] = cell;
-    }
-  }
   json j = {{"version", DNTS_VERSION},
             {"data", opts.data_dir},
             {"protocol", cfg0.data.protocol},
@@ -233,11 +248,51 @@ BacktestResult backtest(const RunConfig& base, const data::Dataset& ds, const tr
             {"k_item", MetricAccumulator().finish().rank_item.k},
             {"k_across", MetricAccumulator().finish().rank_across.k},
             {"scores", scores},
-            {"summary", summary},
             {"top_promoters", series}};
+  j["summary"] = summarize(j);
   data::write_file_atomic((fs::path(opts.out_dir) / "backtest.json").string(), j.dump(1) + "\n");
   data::write_file_atomic((fs::path(opts.out_dir) / "summary.md").string(), backtest_markdown(j));
   return result;
+}
+
+void merge_backtests(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  DNTS_CHECK(dirs.size() >= 2, ConfigError, "backtest --merge: give at least two backtest folders, got {}", dirs.size());
+  json merged;
+  std::set<std::string> seen;
+  fs::create_directories(out_dir);
+  for (const std::string& dir : dirs) {
+    const std::string path = (fs::path(dir) / "backtest.json").string();
+    DNTS_CHECK(fs::exists(path), ConfigError, "backtest --merge: {} has no backtest.json", dir);
+    json j = json::parse(read_text(path));
+    if (merged.is_null()) {
+      merged = j;
+      merged["models"] = json::array();
+      merged["scores"] = json::array();
+      merged["top_promoters"] = json::array();
+      merged["parts"] = json::array();
+      data::write_file_atomic((fs::path(out_dir) / "config.json").string(),
+                              read_text((fs::path(dir) / "config.json").string()));
+    }
+    // Parts scored on different test samples or settings cannot share a table.
+    for (const char* key : {"data", "protocol", "bucket", "horizons", "refit", "blocks", "test_samples"})
+      DNTS_CHECK(j.at(key) == merged.at(key), ConfigError, "backtest --merge: {} has {} = {}, but {} has {}", dir, key,
+                 j.at(key).dump(), dirs.front(), merged.at(key).dump());
+    DNTS_CHECK(read_text((fs::path(dir) / "config.json").string()) ==
+                   read_text((fs::path(out_dir) / "config.json").string()),
+               ConfigError, "backtest --merge: {}/config.json differs from {}/config.json", dir, dirs.front());
+    for (const json& m : j.at("models")) {
+      DNTS_CHECK(seen.insert(m.get<std::string>()).second, ConfigError,
+                 "backtest --merge: model {} appears in more than one part ({})", m.get<std::string>(), dir);
+      merged["models"].push_back(m);
+    }
+    for (const json& s : j.at("scores")) merged["scores"].push_back(s);
+    for (const json& s : j.at("top_promoters")) merged["top_promoters"].push_back(s);
+    merged["seeds"] = std::max(merged.at("seeds").get<int64_t>(), j.at("seeds").get<int64_t>());
+    merged["parts"].push_back(fs::absolute(dir).lexically_normal().string());
+  }
+  merged["summary"] = summarize(merged);
+  data::write_file_atomic((fs::path(out_dir) / "backtest.json").string(), merged.dump(1) + "\n");
+  data::write_file_atomic((fs::path(out_dir) / "summary.md").string(), backtest_markdown(merged));
 }
 
 std::string backtest_markdown(const json& j) {

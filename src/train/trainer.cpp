@@ -1,6 +1,7 @@
 #include "dnts/train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <chrono>
 #include <limits>
@@ -258,7 +259,15 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     log.lr = lr;
     log.tau = tau;
     Progress progress(fmt::format("epoch {}/{}", epoch, tc.epochs), int64_t(batches.size()), "batches");
+    // DNTS_PROFILE=FILE: a Chrome trace of training batches 10-39 of the first epoch run (every op,
+    // forward and backward); `python3 scripts/profile-summary.py FILE` totals it by op.
+    const char* profile_path = epoch == state.epoch + 1 ? std::getenv("DNTS_PROFILE") : nullptr;
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    int64_t batch_index = 0;
     for (const auto& group : batches) {
+      if (profile_path != nullptr && batch_index == 10)
+        profile = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(profile_path));
+      if (batch_index++ == 40) profile.reset();
       auto tb = std::chrono::steady_clock::now();
       model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
                                          &rng, opts.device, split.train_cutoff);
@@ -294,6 +303,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
                                     l.active.item<double>(), l.horizon_total.item<double>()));
       progress.add(1);
     }
+    profile.reset();
     progress.finish();
     const double nb = std::max<double>(1.0, double(batches.size()));
     log.loss /= nb, log.main /= nb, log.self /= nb, log.desc /= nb, log.active /= nb;

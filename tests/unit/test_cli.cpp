@@ -113,16 +113,20 @@ TEST(Cli, BacktestScoresEveryModelOnTheSameCellsAtEachHorizon) {
     EXPECT_EQ(c, cells[h]) << s["model"] << " scored other cells";
     EXPECT_EQ(n, rows[h]) << s["model"];
     EXPECT_EQ(s["metrics"]["by_horizon"].size(), size_t(h));
-    if (s["model"] == "zero") EXPECT_DOUBLE_EQ(double(s["metrics"]["total"]["wape"]), 1.0);
+    if (s["model"] == "zero") {
+      EXPECT_DOUBLE_EQ(double(s["metrics"]["total"]["wape"]), 1.0);
+    }
   }
   EXPECT_GT(cells[7], cells[3]);
   // The longer horizon's first buckets are the shorter one's: identical per-bucket errors.
   for (const auto& s : j["scores"])
     if (s["horizon"] == 7)
       for (const auto& t : j["scores"])
-        if (t["horizon"] == 3 && t["model"] == s["model"] && t["seed"] == s["seed"])
-          for (int h = 0; h < 3; ++h)
+        if (t["horizon"] == 3 && t["model"] == s["model"] && t["seed"] == s["seed"]) {
+          for (int h = 0; h < 3; ++h) {
             EXPECT_DOUBLE_EQ(double(s["metrics"]["by_horizon"][h]["mae"]), double(t["metrics"]["by_horizon"][h]["mae"]));
+          }
+        }
   EXPECT_GT(j["summary"]["tcn"]["7"]["total_wape"]["n"].get<int>(), 1);
   std::string md = dnts::test::read_text(dir.file("bt/summary.md"));
   EXPECT_NE(md.find("| dnts-no-gcn |"), std::string::npos) << md;
@@ -132,4 +136,43 @@ TEST(Cli, BacktestScoresEveryModelOnTheSameCellsAtEachHorizon) {
   r = run_cli("backtest --data " + dir.file("data") + " --models dnts,prophet --out " + dir.file("bt2"));
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("unknown forecaster 'prophet'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BacktestMergeEqualsOneRunAndRefusesMismatchedParts) {
+  TempDir dir("cli_backtest_merge");
+  Result r = run_cli("simulate --promoters 80 --items 8 --days 50 --seed 5 -q " + dir.file("data"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string common = "backtest --data " + dir.file("data") + " --horizons 3 7 --epochs 1 --seeds 2";
+  ASSERT_EQ((r = run_cli(common + " --models zero,dlinear,last --out " + dir.file("all"))).code, 0) << r.output;
+  ASSERT_EQ((r = run_cli(common + " --models zero,dlinear --out " + dir.file("a"))).code, 0) << r.output;
+  ASSERT_EQ((r = run_cli(common + " --models last --out " + dir.file("b"))).code, 0) << r.output;
+  ASSERT_EQ((r = run_cli("backtest --merge " + dir.file("a") + "," + dir.file("b") + " --out " + dir.file("m"))).code, 0)
+      << r.output;
+  auto all = nlohmann::json::parse(dnts::test::read_text(dir.file("all/backtest.json")));
+  auto m = nlohmann::json::parse(dnts::test::read_text(dir.file("m/backtest.json")));
+  EXPECT_EQ(m["models"], all["models"]);
+  EXPECT_EQ(m["scores"].size(), all["scores"].size());
+  // Same seeds, same data: the merged summary is the single run's, number for number (dlinear is trained).
+  for (const std::string model : {"zero", "dlinear", "last"})
+    for (const std::string h : {"3", "7"})
+      for (const std::string key : {"total_wape", "cell_mae", "ndcg_item", "spearman_across"}) {
+        const auto& a = all["summary"][model][h][key];
+        const auto& b = m["summary"][model][h][key];
+        EXPECT_EQ(a["n"], b["n"]) << model << " " << h << " " << key;
+        if (a["mean"].is_number()) {
+          EXPECT_DOUBLE_EQ(double(a["mean"]), double(b["mean"])) << model << " " << key;
+          EXPECT_DOUBLE_EQ(double(a["std"]), double(b["std"])) << model << " " << key;
+        }
+      }
+  EXPECT_EQ(m["summary"]["dlinear"]["7"]["total_wape"]["n"], 2);
+  EXPECT_EQ(dnts::test::read_text(dir.file("m/summary.md")), dnts::test::read_text(dir.file("all/summary.md")));
+  // A part scored at other horizons, or a model in two parts, is refused with the reason.
+  ASSERT_EQ((r = run_cli("backtest --data " + dir.file("data") + " --horizons 3 --models mean_rate --out " +
+                         dir.file("c"))).code, 0) << r.output;
+  r = run_cli("backtest --merge " + dir.file("a") + "," + dir.file("c") + " --out " + dir.file("m2"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("has horizons = [3]"), std::string::npos) << r.output;
+  r = run_cli("backtest --merge " + dir.file("a") + "," + dir.file("all") + " --out " + dir.file("m3"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("model zero appears in more than one part"), std::string::npos) << r.output;
 }

@@ -26,9 +26,20 @@ void add_backtest(CLI::App& app, Action& action) {
                   "Horizon lengths scored, in buckets (default: 7 14 30 calendar, 24 72 168 item-age)");
   cmd->add_option("--seeds", opts->seeds, "Seeds per trained forecaster (mean ± std)")->capture_default_str();
   cmd->add_option("--refit", opts->refit, "Calendar: refit every this many test origins (0 = once)")->capture_default_str();
+  auto merge = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--merge", *merge,
+                  "Instead of running: merge these backtest folders (disjoint --models on the same data and "
+                  "config, e.g. one process per core) into --out")
+      ->delimiter(',');
   cmd->add_option("--out", opts->out_dir, "Output folder (backtest.json, summary.md, runs/)")->required();
-  cmd->callback([&action, cmd, args, flags, models, opts]() {
-    action = [cmd, args, flags, models, opts]() {
+  cmd->callback([&action, cmd, args, flags, models, opts, merge]() {
+    action = [cmd, args, flags, models, opts, merge]() {
+      if (!merge->empty()) {
+        train::merge_backtests(*merge, opts->out_dir);
+        std::printf("backtest: merged %zu folders -> %s/summary.md, backtest.json\n", merge->size(),
+                    opts->out_dir.c_str());
+        return 0;
+      }
       DNTS_CHECK(!args->dir.empty(), ConfigError, "backtest: give the dataset folder (--data)");
       RunConfig cfg = flags->resolve(cmd, *args);
       train::BacktestOptions o = *opts;

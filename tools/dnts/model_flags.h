@@ -5,9 +5,11 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "common.h"
 #include "dnts/config.h"
+#include "dnts/error.h"
 #include "dnts/model/registry.h"
 
 namespace dnts::cli {
@@ -19,8 +21,12 @@ struct ModelFlags {
   std::vector<int64_t> ages;
   uint64_t seed = 0;
   bool no_gcn = false, no_hypergraph = false, no_activation = false, one_stage = false;
+  std::vector<std::string> sets;
   void add(CLI::App* cmd) {
     cmd->add_option("--config", config, "JSON config file (see docs/parameters.md)");
+    cmd->add_option("--set", sets,
+                    "Override one setting, repeatable: --set model.loss=poisson --set model.kernels=[2,3] "
+                    "(the value is JSON, or a plain string)");
     cmd->add_option("--model", model, "Forecaster: dnts (default), an ablation or a baseline (`dnts models` lists them)");
     cmd->add_option("--protocol", protocol, "Origin protocol: calendar | age");
     cmd->add_option("--ages", ages, "Item-age protocol: origins at these ages in buckets (e.g. 6 12 24)");
@@ -51,6 +57,16 @@ struct ModelFlags {
     if (no_hypergraph) cfg.model.hypergraph = false;
     if (no_activation) cfg.model.activation = false;
     if (one_stage) cfg.model.one_stage = true;
+    for (const std::string& s : sets) {
+      const size_t eq = s.find('=');
+      const size_t dot = s.find('.');
+      DNTS_CHECK(eq != std::string::npos && dot != std::string::npos && dot < eq, ConfigError,
+                 "--set {}: expected SECTION.KEY=VALUE, e.g. --set model.loss=poisson", s);
+      const std::string value = s.substr(eq + 1);
+      nlohmann::json v = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+      if (v.is_discarded()) v = value;  // a bare word: a string setting
+      cfg.apply_json({{s.substr(0, dot), {{s.substr(dot + 1, eq - dot - 1), v}}}}, "--set " + s);
+    }
     cfg.validate();
     return cfg;
   }

@@ -50,6 +50,12 @@ struct BacktestResult {
 BacktestResult backtest(const RunConfig& base, const data::Dataset& ds, const tree::PropagationTable& table,
                         const BacktestOptions& opts);
 
+/// Merges backtests of disjoint model lists run on the same data and settings (for instance one per
+/// core) into out_dir: backtest.json with every score and a recomputed summary, summary.md and
+/// config.json. Throws ConfigError naming the part whose data, protocol, horizons, test samples or
+/// configuration differ, or a model that appears twice.
+void merge_backtests(const std::vector<std::string>& dirs, const std::string& out_dir);
+
 /// Default horizon lengths of a protocol: calendar 7, 14, 30 buckets; age 24, 72, 168 buckets.
 std::vector<int64_t> default_horizons(const std::string& protocol);
 
