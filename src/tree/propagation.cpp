@@ -226,7 +226,10 @@ class ItemBuilder {
     auto& p = sc_.locals;
     p.clear();
     for (const uint32_t* it = pb; it != pe; ++it) p.push_back(local(*it));
-    for (size_t j = 1; j < p.size(); ++j) link(p[j - 1], p[j]);
+    // A link parent -> child whose child currently hangs under that parent by an edge event was
+    // registered with the event (on_edge), so only other links need the set.
+    for (size_t j = 1; j < p.size(); ++j)
+      if (sc_.cur_parent[p[j]] != p[j - 1]) link(p[j - 1], p[j]);
     if (!tree_mode_) register_path(p);
     for (uint32_t l : p) {
       sc_.y[l] += amount;
