@@ -72,11 +72,6 @@ for name in stage_names:
     runs = [json.load(open(os.path.join(out, f"bench-{name}-p{p}.json"))) for p in scales]
     orders = [r["orders"] for r in runs]
     proms = [r["promoters"] for r in runs]
-    print(f"\n== {name}: time (best of runs, s) and peak RSS (MB) per size ==")
-    print(f"{'promoters':>10} {'orders':>11}  " + "  ".join(f"{s['stage'][:26]:>26}" for s in runs[0]["stages"]))
-    for p, r in zip(proms, runs):
-        cells = "  ".join(f"{s['best_s']:>11.3f}s {s['peak_rss_mb']:>9.0f}MB" for s in r["stages"])
-        print(f"{p:>10} {r['orders']:>11}  {cells}")
     fits = {}
     for k, s0 in enumerate(runs[0]["stages"]):
         times = [r["stages"][k]["best_s"] for r in runs]
@@ -88,12 +83,17 @@ for name in stage_names:
             "time_exponent_vs_promoters": slope(proms, times) if ok else None,
             "rss_exponent_vs_orders": slope(orders, rss) if ok and all(m > 0 for m in rss) else None,
         }
-    print(f"\nfitted exponents (log-log least squares; 1.0 = linear):")
-    print(f"{'stage':<34} {'time~orders^k':>14} {'time~promoters^k':>17} {'RSS~orders^k':>13}")
     fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
+    w = max(len(st) for st in fits) + 2
+    print(f"\n== {name}: best time in s (peak RSS of the process in MB) per size; fitted exponent k of cost ~ size^k ==")
+    print(" " * w + "".join(f"{'p=' + p:>20}" for p in scales) + f"{'k(orders)':>11}{'k(promoters)':>13}{'k(RSS)':>8}")
+    print(f"{'active promoters':<{w}}" + "".join(f"{p:>20}" for p in proms))
+    print(f"{'orders':<{w}}" + "".join(f"{o:>20}" for o in orders))
     for st, f in fits.items():
-        print(f"{st:<34} {fmt(f['time_exponent_vs_orders']):>14} {fmt(f['time_exponent_vs_promoters']):>17} "
-              f"{fmt(f['rss_exponent_vs_orders']):>13}")
+        cells = "".join(f"{t:>11.3f} ({m:>5.0f})" for t, m in zip(f["best_s"], f["peak_rss_mb"]))
+        print(f"{st:<{w}}{cells}{fmt(f['time_exponent_vs_orders']):>11}{fmt(f['time_exponent_vs_promoters']):>13}"
+              f"{fmt(f['rss_exponent_vs_orders']):>8}")
+    print("fitted exponents: log-log least squares over the sizes (1.00 = linear)")
     result["stages"][name] = {"orders": orders, "promoters_active": proms, "fits": fits}
 with open(os.path.join(out, "scaling.json"), "w") as f:
     json.dump(result, f, indent=2)

@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bash "$SRC/scripts/bench-scaling.sh" --dnts "$DNTS" --out "$tmp" --promoters "200 400" --days 15 --repeat 1 \
   > "$tmp/scaling.txt"
-grep -q "fitted exponents" "$tmp/scaling.txt"
+grep -q "fitted exponents: log-log" "$tmp/scaling.txt"
 "$DNTS" bench data --data "$tmp/sim-p200" --repeat 2 --threads 2 --json "$tmp/data.json" > "$tmp/data.txt"
 grep -q "ingest speed vs raw read" "$tmp/data.txt"
 grep -q "parallel vs streaming reader" "$tmp/data.txt"
