@@ -368,6 +368,9 @@ void add_bench_data(CLI::App& bench, Action& action) {
   auto args = std::make_shared<DataArgs>();
   auto opt = std::make_shared<BenchDataOptions>();
   args->add(cmd, false);
+  cmd->get_option("DATA")->description("Dataset folder (required)");
+  cmd->get_option("--cache-dir")->description("Folder for the benchmark's cache file (default: the system temp folder)");
+  cmd->remove_option(cmd->get_option("--no-cache"));  // the bench times parsing and the cache explicitly
   cmd->add_option("--repeat", opt->repeat, "Timed runs per stage (the best is reported)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
