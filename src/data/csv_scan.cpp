@@ -21,9 +21,10 @@ MappedFile::MappedFile(const std::string& path) {
   if (fd < 0) throw IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    // Not MAP_POPULATE: the page-table work then happens on first touch, in the parse workers, in
+    // parallel, instead of up front on one thread.
+    void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED) {
-      ::madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
       data_ = static_cast<const char*>(p);
       size_ = size_t(st.st_size);
       mapped_ = true;
