@@ -1,7 +1,7 @@
 // Binary cache of a parsed Dataset: header (magic, format version, key), a payload of length-prefixed
 // arrays, and a footer (checksum, end magic). Written to a temporary file and renamed, so a crash
 // never leaves a partial file under the final name; a checksum mismatch on load is a clear error.
-// Loading maps the file and copies the large arrays on several threads, each checksummed in 4 MiB
+// Loading maps the file and copies the large arrays on several threads, each checksummed in 256 KiB
 // blocks right after its copy (while the block is still in cache).
 #include <algorithm>
 #include <atomic>
@@ -24,8 +24,8 @@ namespace {
 
 constexpr char kMagic[8] = {'D', 'N', 'T', 'S', 'D', 'S', 'E', 'T'};
 constexpr char kEndMagic[8] = {'D', 'N', 'T', 'S', 'E', 'N', 'D', '!'};
-constexpr uint32_t kFormatVersion = 3;
-constexpr size_t kBlock = 4 << 20;
+constexpr uint32_t kFormatVersion = 4;
+constexpr size_t kBlock = 256 << 10;  // small enough to be checksummed from L2 right after its copy
 
 uint64_t checksum(const char* p, size_t n) {
   // 4 independent multiply-xor lanes over 8-byte words: several GB/s, catches truncation and flips.
@@ -47,7 +47,7 @@ uint64_t checksum(const char* p, size_t n) {
 
 uint64_t combine(uint64_t acc, uint64_t h) { return (acc ^ h) * 0x9E3779B97F4A7C15ULL + (acc >> 29); }
 
-// A section's hash: its 4 MiB blocks' checksums combined in order (so a block can be hashed as soon
+// A section's hash: its 256 KiB blocks' checksums combined in order (so a block can be hashed as soon
 // as it is copied).
 uint64_t section_checksum(const char* p, size_t n) {
   uint64_t h = combine(0, n);
