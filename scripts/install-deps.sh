@@ -8,6 +8,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp libgloo-dev   # LibTorch 1.13 (CPU) on OpenBLAS, c10d Gloo
   nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev libarchive-dev
   libgtest-dev libgmock-dev
+  libbenchmark-dev                               # Google Benchmark: bench/ kernels (dnts_bench)
   xz-utils
   python3-torch gnuplot-nox                      # PyTorch parity oracle (tests), curve PNGs
   chromium                                       # headless browser: the report page test

@@ -8,17 +8,56 @@ namespace dnts::data {
 
 Interner::Interner() : offsets_{0}, slots_(1024, 0), mask_(1023) {}
 
-uint64_t Interner::hash(std::string_view s) {
-  // FNV-1a over 8-byte words, then a final avalanche (splitmix64): fast and good enough for ids.
-  uint64_t h = 1469598103934665603ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 1099511628211ULL;
-    h ^= h >> 29;
+namespace {
+
+uint64_t load64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+uint32_t load32(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+// Equal bytes, inlined for short ids (overlapping loads stay inside both ranges).
+bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  if (n < 4) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
+  return std::memcmp(a, b, n) == 0;
+}
+
+}  // namespace
+
+uint64_t Interner::hash(std::string_view s) {
+  // Short ids (most) in two overlapping loads, longer ones 8 bytes at a time; then a final
+  // avalanche (splitmix64). Not persisted: the cache stores ids, and assign() rebuilds the slots.
+  const char* p = s.data();
+  const size_t n = s.size();
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t(n) * 0xff51afd7ed558ccdULL);
+  if (n >= 8 && n <= 16) {
+    h ^= load64(p);
+    h = (h ^ (h >> 32)) * 0xbf58476d1ce4e5b9ULL;
+    h ^= load64(p + n - 8);
+  } else if (n >= 4 && n < 8) {
+    h ^= uint64_t(load32(p)) | (uint64_t(load32(p + n - 4)) << 32);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ULL;
+  } else {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      h = (h ^ load64(p + i)) * 1099511628211ULL;
+      h ^= h >> 29;
+    }
+    h ^= load64(p + n - 8);
+  }
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ULL;
   h ^= h >> 27;
@@ -31,7 +70,7 @@ uint32_t Interner::find(std::string_view s) const {
   for (uint64_t pos = hash(s) & mask_;; pos = (pos + 1) & mask_) {
     uint32_t slot = slots_[pos];
     if (slot == 0) return kNoId;
-    if (name(slot - 1) == s) return slot - 1;
+    if (equals(slot - 1, s)) return slot - 1;
   }
 }
 
@@ -40,7 +79,7 @@ uint32_t Interner::intern(std::string_view s) {
   for (;; pos = (pos + 1) & mask_) {
     uint32_t slot = slots_[pos];
     if (slot == 0) break;
-    if (name(slot - 1) == s) return slot - 1;
+    if (equals(slot - 1, s)) return slot - 1;
   }
   uint32_t id = size();
   if (id == kNoId - 1) throw InputError("more than 4 billion distinct ids");
@@ -49,6 +88,11 @@ uint32_t Interner::intern(std::string_view s) {
   slots_[pos] = id + 1;
   if (uint64_t(size()) * 2 > slots_.size()) grow();
   return id;
+}
+
+bool Interner::equals(uint32_t id, std::string_view s) const {
+  const uint64_t b = offsets_[id], e = offsets_[id + 1];
+  return e - b == s.size() && same_bytes(blob_.data() + b, s.data(), s.size());
 }
 
 void Interner::grow() {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include "dnts/error.h"
 
@@ -93,7 +94,67 @@ std::string TimeZone::to_string() const {
   return fmt::format("{}{:02}:{:02}", offset_s < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
 }
 
+namespace {
+
+// The common shapes "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM:SS" and "YYYY-MM-DDTHH:MM:SSZ", with the
+// day number of the last date seen cached per thread (logs repeat a date many times in a row).
+// kOtherShape when `s` has another shape; then the general parser decides (same results).
+enum class Common { kOk, kInvalid, kOtherShape };
+Common parse_common_timestamp(std::string_view s, const TimeZone& tz, int64_t& out) {
+  const size_t n = s.size();
+  if (n != 10 && n != 19 && n != 20) return Common::kOtherShape;
+  const char* c = s.data();
+  if (c[4] != '-' || c[7] != '-') return Common::kOtherShape;
+  if (n >= 19 && ((c[10] != 'T' && c[10] != ' ' && c[10] != 't') || c[13] != ':' || c[16] != ':')) {
+    return Common::kOtherShape;
+  }
+  if (n == 20 && c[19] != 'Z' && c[19] != 'z') return Common::kOtherShape;
+  static constexpr int kDigitPos[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+  const int n_digits = n == 10 ? 8 : 14;
+  for (int i = 0; i < n_digits; ++i) {
+    if (unsigned(c[kDigitPos[i]]) - '0' > 9) return Common::kOtherShape;
+  }
+  auto two = [&](int at) { return (c[at] - '0') * 10 + (c[at + 1] - '0'); };
+  struct DateCache {
+    char date[10] = {};
+    int64_t days = 0;
+    bool valid = false;
+  };
+  thread_local DateCache cache;
+  int64_t days = 0;
+  if (cache.valid && std::memcmp(cache.date, c, 10) == 0) {
+    days = cache.days;
+  } else {
+    const int y = two(0) * 100 + two(2), mo = two(5), d = two(8);
+    if (mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > days_in_month(y, static_cast<unsigned>(mo))) {
+      return Common::kInvalid;
+    }
+    days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    std::memcpy(cache.date, c, 10);
+    cache.days = days;
+    cache.valid = true;
+  }
+  if (n == 10) {
+    out = days * 86400 - tz.offset_s;
+    return Common::kOk;
+  }
+  int hh = two(11), mi = two(14), ss = two(17);
+  if (hh > 23 || mi > 59 || ss > 60) return Common::kInvalid;
+  if (ss == 60) ss = 59;
+  const int64_t wall = days * 86400 + hh * 3600 + mi * 60 + ss;
+  out = n == 20 ? wall : wall - tz.offset_s;
+  return Common::kOk;
+}
+
+}  // namespace
+
 std::optional<int64_t> parse_timestamp(std::string_view s, const TimeZone& tz) {
+  int64_t common = 0;
+  switch (parse_common_timestamp(s, tz, common)) {
+    case Common::kOk: return common;
+    case Common::kInvalid: return std::nullopt;
+    case Common::kOtherShape: break;
+  }
   // Trim surrounding spaces.
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);

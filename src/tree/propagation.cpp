@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "data/flat_map_impl.h"
@@ -42,10 +43,12 @@ namespace {
 // Per-thread scratch reused across items.
 struct Scratch {
   std::vector<uint32_t> local_of;  // global promoter -> local id (kNoId when absent)
-  // Per-local accumulators of the current bucket.
-  std::vector<double> s, y;
-  std::vector<uint32_t> n_orders, n_children, n_desc;
-  std::vector<uint8_t> touched_flag;
+  // Per-local accumulators of the current bucket, one 32-byte record per local (one cache line).
+  struct Acc {
+    double s = 0, y = 0;
+    uint32_t orders = 0, children = 0, desc = 0, touched = 0;
+  };
+  std::vector<Acc> acc;
   std::vector<uint32_t> touched;
   std::vector<uint64_t> memo;        // per local: hash of the last fully registered path ending there
   std::vector<uint32_t> cur_parent;  // per local: parent from edge events so far (kNoId = root)
@@ -72,6 +75,7 @@ class ItemBuilder {
     uint64_t oi = ds_.item_order_offset[item], oe = ds_.item_order_offset[item + 1];
     uint64_t ei = ds_.item_edge_offset[item], ee = ds_.item_edge_offset[item + 1];
     cur_bucket_ = INT32_MIN;
+    int64_t bucket_begin = 0, bucket_end = 0;  // [start, end) of cur_bucket_ (empty before the first)
     // Tree mode (no explicit path in this item): every order path is an as-of chain of edges already
     // seen, so descendants are counted from edge events alone, without the pair set (O(depth) per
     // join, O(promoters) memory: a 10,000-deep chain stays cheap).
@@ -82,10 +86,14 @@ class ItemBuilder {
     while (oi < oe || ei < ee) {
       bool take_edge = ei < ee && (oi >= oe || e.ts[ei] <= o.ts[oi]);
       int64_t ts = take_edge ? e.ts[ei] : o.ts[oi];
-      int32_t b = frame_.bucket(ts);
-      if (b != cur_bucket_) {
-        flush();
-        cur_bucket_ = b;
+      if (ts < bucket_begin || ts >= bucket_end) {  // events come in time order: rarely a new bucket
+        int32_t b = frame_.bucket(ts);
+        bucket_begin = frame_.bucket_start(b);
+        bucket_end = frame_.bucket_start(b + 1);
+        if (b != cur_bucket_) {
+          flush();
+          cur_bucket_ = b;
+        }
       }
       if (take_edge) {
         on_edge(e.parent[ei], e.child[ei]);
@@ -118,14 +126,9 @@ class ItemBuilder {
       l = static_cast<uint32_t>(table_->promoters.size());
       table_->promoters.push_back(global);
       table_->join_bucket.push_back(cur_bucket_);
-      if (sc_.s.size() <= l) {
+      if (sc_.acc.size() <= l) {
         size_t cap = std::max<size_t>(64, 2 * (l + 1));
-        sc_.s.resize(cap, 0);
-        sc_.y.resize(cap, 0);
-        sc_.n_orders.resize(cap, 0);
-        sc_.n_children.resize(cap, 0);
-        sc_.n_desc.resize(cap, 0);
-        sc_.touched_flag.resize(cap, 0);
+        sc_.acc.resize(cap);
         sc_.memo.resize(cap, 0);
         sc_.cur_parent.resize(cap, kNoId);
       }
@@ -138,8 +141,8 @@ class ItemBuilder {
   }
 
   void touch(uint32_t l) {
-    if (!sc_.touched_flag[l]) {
-      sc_.touched_flag[l] = 1;
+    if (!sc_.acc[l].touched) {
+      sc_.acc[l].touched = 1;
       sc_.touched.push_back(l);
     }
   }
@@ -149,7 +152,7 @@ class ItemBuilder {
     links_.emplace(pair_key(parent, child), 1, inserted);
     if (inserted) {
       table_->links.push_back(Link{parent, child, cur_bucket_});
-      ++sc_.n_children[parent];
+      ++sc_.acc[parent].children;
       touch(parent);
     }
   }
@@ -159,7 +162,7 @@ class ItemBuilder {
     bool inserted = false;
     pairs_.emplace(pair_key(a, d), 1, inserted);
     if (inserted) {
-      ++sc_.n_desc[a];
+      ++sc_.acc[a].desc;
       touch(a);
       desc_of_[a].push_back(d);
     }
@@ -206,7 +209,7 @@ class ItemBuilder {
       // c and its existing subtree are new below every ancestor (c was a root until now).
       const uint32_t gained = 1 + cum_desc_[c];
       for (size_t i = 0; i + 1 < p.size(); ++i) {
-        sc_.n_desc[p[i]] += gained;
+        sc_.acc[p[i]].desc += gained;
         cum_desc_[p[i]] += gained;
         touch(p[i]);
       }
@@ -226,31 +229,34 @@ class ItemBuilder {
     auto& p = sc_.locals;
     p.clear();
     for (const uint32_t* it = pb; it != pe; ++it) p.push_back(local(*it));
-    for (size_t j = 1; j < p.size(); ++j) link(p[j - 1], p[j]);
+    // A link parent -> child whose child currently hangs under that parent by an edge event was
+    // registered with the event (on_edge), so only other links need the set.
+    for (size_t j = 1; j < p.size(); ++j)
+      if (sc_.cur_parent[p[j]] != p[j - 1]) link(p[j - 1], p[j]);
     if (!tree_mode_) register_path(p);
     for (uint32_t l : p) {
-      sc_.y[l] += amount;
-      ++sc_.n_orders[l];
+      sc_.acc[l].y += amount;
+      ++sc_.acc[l].orders;
       touch(l);
     }
-    sc_.s[p.back()] += amount;
+    sc_.acc[p.back()].s += amount;
   }
 
+  // Emits the bucket's cells in touch order: the CSR by local id built from sc_.out keeps each local's
+  // cells in bucket order whatever the order within a bucket.
   void flush() {
     if (sc_.touched.empty()) return;
-    std::sort(sc_.touched.begin(), sc_.touched.end());
     for (uint32_t l : sc_.touched) {
       Cell c;
       c.bucket = cur_bucket_;
-      c.orders = sc_.n_orders[l];
-      c.self_sales = sc_.s[l];
-      c.scale = sc_.y[l];
-      c.children_joined = sc_.n_children[l];
-      c.new_descendants = sc_.n_desc[l];
+      Scratch::Acc& a = sc_.acc[l];
+      c.orders = a.orders;
+      c.self_sales = a.s;
+      c.scale = a.y;
+      c.children_joined = a.children;
+      c.new_descendants = a.desc;
       sc_.out.emplace_back(l, c);
-      sc_.s[l] = sc_.y[l] = 0;
-      sc_.n_orders[l] = sc_.n_children[l] = sc_.n_desc[l] = 0;
-      sc_.touched_flag[l] = 0;
+      a = Scratch::Acc();
     }
     sc_.touched.clear();
   }
@@ -266,45 +272,95 @@ class ItemBuilder {
   int32_t cur_bucket_ = 0;
 };
 
-void build_totals(const data::Dataset& ds, PropagationTable& t) {
-  const size_t np = ds.promoters.size();
+// Contiguous ranges [cut[k], cut[k + 1]) of 0..n-1 with about equal total weight.
+std::vector<size_t> balanced_cuts(size_t n, int parts, const std::function<uint64_t(size_t)>& weight) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < n; ++i) total += weight(i);
+  std::vector<size_t> cut(size_t(parts) + 1, n);
+  cut[0] = 0;
+  uint64_t acc = 0;
+  int k = 1;
+  for (size_t i = 0; i < n && k < parts; ++i) {
+    acc += weight(i);
+    while (k < parts && acc * uint64_t(parts) >= total * uint64_t(k)) cut[size_t(k++)] = i + 1;
+  }
+  return cut;
+}
+
+void run_threads(int n, const std::function<void(int)>& fn) {
+  std::vector<std::thread> pool;
+  for (int k = 1; k < n; ++k) pool.emplace_back(fn, k);
+  fn(0);
+  for (auto& th : pool) th.join();
+}
+
+// Per-promoter totals across items: cells with orders, scattered per promoter in item order, sorted
+// by bucket (std::sort, as ever, so equal buckets are summed in the same order), equal buckets
+// merged. Items and then promoters are split over `threads`.
+void build_totals(const data::Dataset& ds, PropagationTable& t, int threads) {
+  const size_t np = ds.promoters.size(), n_items = t.items.size();
+  const int parts = std::max(1, threads);
+  const std::vector<size_t> item_cut =
+      balanced_cuts(n_items, parts, [&](size_t i) { return uint64_t(t.items[i].cells.size()) + 1; });
+  // Cells per (part, promoter), then each part's write position per promoter.
+  std::vector<std::vector<uint64_t>> pos(size_t(parts), std::vector<uint64_t>(np, 0));
+  auto for_cells = [&](int k, auto&& fn) {
+    for (size_t i = item_cut[size_t(k)]; i < item_cut[size_t(k) + 1]; ++i) {
+      const ItemTable& it = t.items[i];
+      for (uint32_t l = 0; l < it.promoters.size(); ++l) {
+        for (const Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c)
+          if (c->orders > 0) fn(it.promoters[l], *c);
+      }
+    }
+  };
+  run_threads(parts, [&](int k) { for_cells(k, [&](uint32_t p, const Cell&) { ++pos[size_t(k)][p]; }); });
   std::vector<uint64_t> count(np + 1, 0);
-  for (const ItemTable& it : t.items) {
-    for (uint32_t l = 0; l < it.promoters.size(); ++l) {
-      for (const Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c)
-        if (c->orders > 0) ++count[it.promoters[l] + 1];
-    }
-  }
-  for (size_t i = 1; i <= np; ++i) count[i] += count[i - 1];
-  std::vector<TotalCell> raw(count[np]);
-  std::vector<uint64_t> pos(count.begin(), count.end() - 1);
-  for (const ItemTable& it : t.items) {
-    for (uint32_t l = 0; l < it.promoters.size(); ++l) {
-      for (const Cell* c = it.cells_begin(l); c != it.cells_end(l); ++c) {
-        if (c->orders == 0) continue;
-        raw[pos[it.promoters[l]]++] = TotalCell{c->bucket, 1, c->self_sales, c->scale};
-      }
-    }
-  }
-  // Per promoter: sort by bucket, merge equal buckets.
-  t.total_offset.assign(np + 1, 0);
-  t.totals.clear();
-  t.totals.reserve(raw.size());
   for (size_t p = 0; p < np; ++p) {
-    auto b = raw.begin() + int64_t(count[p]), e = raw.begin() + int64_t(count[p + 1]);
-    std::sort(b, e, [](const TotalCell& x, const TotalCell& y) { return x.bucket < y.bucket; });
-    for (auto it = b; it != e; ++it) {
-      if (t.totals.size() > t.total_offset[p] && t.totals.back().bucket == it->bucket) {
-        TotalCell& m = t.totals.back();
-        m.items += it->items;
-        m.self_sales += it->self_sales;
-        m.scale += it->scale;
-      } else {
-        t.totals.push_back(*it);
-      }
+    uint64_t at = count[p];
+    for (int k = 0; k < parts; ++k) {
+      const uint64_t n = pos[size_t(k)][p];
+      pos[size_t(k)][p] = at;
+      at += n;
     }
-    t.total_offset[p + 1] = t.totals.size();
+    count[p + 1] = at;
   }
+  std::vector<TotalCell> raw(count[np]);
+  run_threads(parts, [&](int k) {
+    for_cells(k, [&](uint32_t p, const Cell& c) {
+      raw[pos[size_t(k)][p]++] = TotalCell{c.bucket, 1, c.self_sales, c.scale};
+    });
+  });
+  pos.clear();
+  // Per promoter: sort by bucket, merge equal buckets in place; merged[p] = cells kept.
+  std::vector<uint64_t> merged(np + 1, 0);
+  const std::vector<size_t> prom_cut =
+      balanced_cuts(np, parts, [&](size_t p) { return count[p + 1] - count[p] + 1; });
+  run_threads(parts, [&](int k) {
+    for (size_t p = prom_cut[size_t(k)]; p < prom_cut[size_t(k) + 1]; ++p) {
+      auto b = raw.begin() + int64_t(count[p]), e = raw.begin() + int64_t(count[p + 1]);
+      std::sort(b, e, [](const TotalCell& x, const TotalCell& y) { return x.bucket < y.bucket; });
+      auto out = b;
+      for (auto it = b; it != e; ++it) {
+        if (out != b && (out - 1)->bucket == it->bucket) {
+          TotalCell& m = *(out - 1);
+          m.items += it->items;
+          m.self_sales += it->self_sales;
+          m.scale += it->scale;
+        } else {
+          *out++ = *it;
+        }
+      }
+      merged[p + 1] = uint64_t(out - b);
+    }
+  });
+  t.total_offset.assign(np + 1, 0);
+  for (size_t p = 0; p < np; ++p) t.total_offset[p + 1] = t.total_offset[p] + merged[p + 1];
+  t.totals.resize(t.total_offset[np]);
+  run_threads(parts, [&](int k) {
+    for (size_t p = prom_cut[size_t(k)]; p < prom_cut[size_t(k) + 1]; ++p) {
+      std::copy_n(raw.begin() + int64_t(count[p]), merged[p + 1], t.totals.begin() + int64_t(t.total_offset[p]));
+    }
+  });
 }
 
 }  // namespace
@@ -346,7 +402,7 @@ PropagationTable build_propagation(const data::Dataset& ds, const data::TimeAxis
   }
   progress.finish();
   t.path_node_updates = updates;
-  build_totals(ds, t);
+  build_totals(ds, t, threads);
   return t;
 }
 

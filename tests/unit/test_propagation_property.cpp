@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
 #include <tuple>
 
 #include "dnts/data/ingest.h"
+#include "dnts/data/simulate.h"
 #include "dnts/tree/network.h"
 #include "dnts/tree/propagation.h"
 #include "support/temp_dir.h"
@@ -348,4 +350,46 @@ TEST(PropagationProperty, AttachingASubtreeCountsAllItsDescendants) {
   uint32_t total = 0;
   for (const auto* c = it.cells_begin(g); c != it.cells_end(g); ++c) total += c->new_descendants;
   EXPECT_EQ(total, 3u);
+}
+
+// Items and per-promoter totals are split over threads: the table must not depend on the count
+// (same cells, same floating-point sums: equal buckets are summed in the same order).
+TEST(PropagationProperty, ThreadCountDoesNotChangeTheTable) {
+  for (bool path_mode : {false, true}) {
+    test::TempDir dir("prop_threads");
+    data::SimulateOptions so;
+    so.promoters = 400;
+    so.items = 12;
+    so.days = 30;
+    so.seed = 9;
+    so.path_mode = path_mode;
+    so.amount = data::SimAmount::kGmv;
+    so.progress = false;
+    data::simulate(so, dir.file("data"));
+    data::IngestOptions io;
+    io.data_dir = dir.file("data");
+    io.use_cache = false;
+    data::Dataset ds = data::ingest(io);
+    tree::PropagationTable one = tree::build_propagation(ds, data::TimeAxis{}, 1);
+    for (int threads : {2, 3, 5}) {
+      tree::PropagationTable t = tree::build_propagation(ds, data::TimeAxis{}, threads);
+      ASSERT_EQ(t.items.size(), one.items.size());
+      for (size_t i = 0; i < t.items.size(); ++i) {
+        EXPECT_EQ(t.items[i].promoters, one.items[i].promoters);
+        EXPECT_EQ(t.items[i].cell_offset, one.items[i].cell_offset);
+        ASSERT_EQ(t.items[i].cells.size(), one.items[i].cells.size());
+        EXPECT_EQ(0, std::memcmp(t.items[i].cells.data(), one.items[i].cells.data(),
+                                 t.items[i].cells.size() * sizeof(tree::Cell)));
+      }
+      EXPECT_EQ(t.total_offset, one.total_offset);
+      ASSERT_EQ(t.totals.size(), one.totals.size());
+      for (size_t k = 0; k < t.totals.size(); ++k) {
+        EXPECT_EQ(t.totals[k].bucket, one.totals[k].bucket);
+        EXPECT_EQ(t.totals[k].items, one.totals[k].items);
+        EXPECT_EQ(t.totals[k].self_sales, one.totals[k].self_sales);
+        EXPECT_EQ(t.totals[k].scale, one.totals[k].scale);
+      }
+      EXPECT_EQ(t.path_node_updates, one.path_node_updates);
+    }
+  }
 }

@@ -24,5 +24,8 @@ void add_params(CLI::App& app, Action& action);
 void add_models(CLI::App& app, Action& action);
 void add_backtest(CLI::App& app, Action& action);
 void add_report(CLI::App& app, Action& action);
+/// `dnts bench` and its stages (cmd_bench*.cpp), one add_bench_<stage>(bench, action) each.
+void add_bench(CLI::App& app, Action& action);
+void add_bench_data(CLI::App& bench, Action& action);
 
 }  // namespace dnts::cli

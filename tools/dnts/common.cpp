@@ -31,6 +31,7 @@ data::IngestOptions DataArgs::ingest_options() const {
   o.mode = lenient ? data::ErrorMode::kLenient : data::ErrorMode::kStrict;
   o.use_cache = !no_cache;
   o.cache_dir = cache_dir;
+  o.threads = threads;
   return o;
 }
 

@@ -24,11 +24,21 @@ struct IngestOptions {
   /// Where the cache lives; empty = <data_dir>/.dnts-cache, or ~/.cache/dnts/<hash> when the data
   /// folder is read-only. One file per (mode, zone): dataset-strict-UTC.bin, dataset-strict-+0800.bin.
   std::string cache_dir;
+  /// Parse workers for plain files without quotes (read whole, cut at newlines into one chunk per
+  /// worker); 0 = all cores, with at least 8 MiB of text per worker.
+  int threads = 0;
+  /// Read every file through the streaming CsvReader on one thread (what quoted and gzip files
+  /// always use): the reference the parallel reader is tested against.
+  bool streaming = false;
 };
 
 /// Reads, validates and resolves a dataset folder (or loads it from the cache). Throws InputError
 /// (strict mode) naming file:line, column and value; IoError when a file cannot be read.
 Dataset ingest(const IngestOptions& options);
+
+/// <dir>/<stem>.csv or <dir>/<stem>.csv.gz; "" when neither exists and `required` is false. Throws
+/// InputError when both exist, or when a required file (or the folder) is missing.
+std::string find_input_file(const std::string& dir, const std::string& stem, bool required);
 
 /// Parses already-located files (no cache). `edges_path` may be empty.
 Dataset ingest_files(const std::string& orders_path, const std::string& edges_path, const IngestOptions& options);

@@ -35,6 +35,7 @@ class Interner {
 
  private:
   static uint64_t hash(std::string_view s);
+  bool equals(uint32_t id, std::string_view s) const;
   void grow();
   std::string blob_;
   std::vector<uint64_t> offsets_;  // size() + 1 entries
