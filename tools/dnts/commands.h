@@ -24,5 +24,9 @@ void add_params(CLI::App& app, Action& action);
 void add_models(CLI::App& app, Action& action);
 void add_backtest(CLI::App& app, Action& action);
 void add_report(CLI::App& app, Action& action);
+/// `dnts bench` (require one of its subcommands).
+void add_bench(CLI::App& app, Action& action);
+/// `dnts bench train`, under the `bench` subcommand.
+void add_bench_train(CLI::App& bench, Action& action);
 
 }  // namespace dnts::cli

@@ -27,6 +27,9 @@ class DntsModelImpl : public ForecasterImpl {
   const ModelConfig& config() const { return cfg_; }
 
  private:
+  /// Routing logits ℓ(m, c, h) of the pairs (src, dst) from the fused embeddings z [N, D] -> [P, H].
+  torch::Tensor route_logits(const torch::Tensor& z, const torch::Tensor& src, const torch::Tensor& dst);
+
   ModelConfig cfg_;
   int64_t horizon_;
   dnts::nn::TemporalConv tcm_{nullptr};
