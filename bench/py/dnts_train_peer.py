@@ -161,7 +161,8 @@ class TemporalConvGemm(nn.Module):
             taps = hp.index_select(1, self._taps[key]).reshape(-1, k_max * c)
             w, bias = self.block_weight(self.filter[b], self.gate[b], k_max)
             fg = torch.addmm(bias, taps, w.t()).view(n, t, 2 * c)
-            z = torch.tanh(fg[..., :c]) * torch.sigmoid(fg[..., c:])
+            f, g = fg.chunk(2, 2)
+            z = torch.tanh(f) * torch.sigmoid(g)
             z = uniform_dropout(z, self.dropout, self.training)
             res = self.residual[b]
             h = h[:, out_first - h_first :] + F.linear(z, res.weight.squeeze(2), res.bias)

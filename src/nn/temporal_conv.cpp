@@ -137,7 +137,10 @@ torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
     torch::Tensor taps = hp.index_select(1, idx).reshape({-1, k_max * channels});  // [N*T, K*C]
     auto [w, bias] = block_weight(filter_block, gate_block, k_max);
     torch::Tensor fg = torch::addmm(bias, taps, w.t()).view({h.size(0), T, 2 * channels});
-    torch::Tensor z = torch::tanh(fg.narrow(2, 0, channels)) * torch::sigmoid(fg.narrow(2, channels, channels));
+    // chunk, not two narrows: its backward concatenates the two halves' gradients in one pass, where
+    // each narrow's would zero-fill a full [N, T, 2C] gradient, copy its half in, and add the two.
+    const std::vector<torch::Tensor> filter_gate = fg.chunk(2, 2);
+    torch::Tensor z = torch::tanh(filter_gate[0]) * torch::sigmoid(filter_gate[1]);
     z = uniform_dropout(z, options.dropout(), is_training());
     auto* res = residual[static_cast<size_t>(block)]->as<torch::nn::Conv1d>();
     h = h.narrow(1, out_first - h_first, T) + torch::nn::functional::linear(z, res->weight.squeeze(2), res->bias);
