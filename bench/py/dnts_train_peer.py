@@ -11,6 +11,7 @@ Two variants of the Temporal Convolution Module, the rest shared:
   gemm     the C++ engine's formulations ported to Python: per TCM block one GEMM over the taps of
            every branch, computed only at the steps the read-out needs (src/nn/temporal_conv.cpp),
            the routing MLP's first layer split so that only its z_m * z_c block runs on the pairs
+           when they outnumber the rows twice
            (DntsModelImpl::route_logits), and the engine's one-uniform Gumbel and dropout draws
            (src/model/dnts_model.cpp, src/nn/dropout.cpp). It separates the
            algorithmic gain from the language and framework overhead.
@@ -257,9 +258,10 @@ class Dnts(nn.Module):
         growth = log_link(self.head_growth(z))
         if src.shape[0] > 0:
             zm, zc = z.index_select(0, src), z.index_select(0, dst)
-            if self.engine:
-                # The C++ formulation (DntsModelImpl::route_logits): the z_m and z_c blocks of the
-                # first layer on the N rows, gathered; only the z_m * z_c block on the P pairs.
+            if self.engine and src.shape[0] > 2 * z.shape[0]:
+                # The C++ formulation (route_first_layer) when the pairs outnumber the rows twice: the
+                # z_m and z_c blocks of the first layer on the N rows, gathered; only the z_m * z_c
+                # block on the P pairs.
                 w, b, d = self.route[0].weight, self.route[0].bias, z.shape[1]
                 rows = F.linear(z, w[:, :d]).index_select(0, src) + F.linear(z, w[:, d : 2 * d], b).index_select(0, dst)
                 logit = self.route[2](F.relu(torch.addmm(rows, zm * zc, w[:, 2 * d :].t())))

@@ -92,24 +92,6 @@ json export_batch(const fs::path& dir, size_t index, const model::Batch& b) {
   return {{"num_hyperedges", b.num_hyperedges}, {"tensors", entries}};
 }
 
-/// Settings of the model the peer rebuilds (its architecture follows the parameter names and shapes).
-json model_json(const ModelConfig& c) {
-  return {{"gcn", c.gcn},
-          {"hypergraph", c.hypergraph},
-          {"activation", c.activation},
-          {"one_stage", c.one_stage},
-          {"loss", c.loss},
-          {"tweedie_power", c.tweedie_power},
-          {"lambda_self", c.lambda_self},
-          {"lambda_desc", c.lambda_desc},
-          {"lambda_active", c.lambda_active},
-          {"lambda_total", c.lambda_total},
-          {"dropout", c.dropout},
-          {"kernels", c.kernels},
-          {"tcm_layers", c.tcm_layers},
-          {"channels", c.channels}};
-}
-
 struct CppRun {
   std::vector<double> loss, seconds;
 };
@@ -258,7 +240,7 @@ BenchTrainReport bench_train(const RunConfig& cfg, const data::Dataset& ds, cons
   ExportDir dir(opts.export_dir);
   if (opts.python.empty()) rep.python_skip = "no Python peer (--python '')";
   if (!opts.python.empty() || !opts.export_dir.empty()) {
-    json manifest = {{"model", model_json(cfg.model)},
+    json manifest = {{"model", model_settings_json(cfg.model)},
                      {"dtype", opts.dtype},
                      {"threads", opts.threads},
                      {"modes", opts.modes},

@@ -59,4 +59,21 @@ torch::Tensor read_tensor(const std::filesystem::path& dir, const nlohmann::json
   return t;
 }
 
+nlohmann::json model_settings_json(const ModelConfig& c) {
+  return {{"gcn", c.gcn},
+          {"hypergraph", c.hypergraph},
+          {"activation", c.activation},
+          {"one_stage", c.one_stage},
+          {"loss", c.loss},
+          {"tweedie_power", c.tweedie_power},
+          {"lambda_self", c.lambda_self},
+          {"lambda_desc", c.lambda_desc},
+          {"lambda_active", c.lambda_active},
+          {"lambda_total", c.lambda_total},
+          {"dropout", c.dropout},
+          {"kernels", c.kernels},
+          {"tcm_layers", c.tcm_layers},
+          {"channels", c.channels}};
+}
+
 }  // namespace dnts::train

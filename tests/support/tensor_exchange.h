@@ -7,6 +7,7 @@
 namespace dnts::test {
 
 using train::little_endian_host;
+using train::model_settings_json;
 using train::read_tensor;
 using train::write_tensor;
 

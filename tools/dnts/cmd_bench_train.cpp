@@ -43,12 +43,8 @@ void add_bench_train(CLI::App& bench, Action& action) {
       RunConfig cfg = flags->resolve(cmd, *args);
       train::BenchTrainOptions o = *opts;
       o.threads = cfg.train.threads > 0 ? cfg.train.threads : 1;
-      DataArgs a = *args;
-      a.bucket = cfg.data.bucket;
-      a.tz = cfg.data.tz;
-      data::Dataset ds = load_dataset(a);
-      tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
-      train::BenchTrainReport r = train::bench_train(cfg, ds, table, o);
+      const LoadedData d = load_with_config(*args, cfg);
+      train::BenchTrainReport r = train::bench_train(cfg, d.ds, d.table, o);
       std::fputs(r.text.c_str(), stdout);
       if (!json_path->empty()) {
         nlohmann::json j = r.json;

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "dnts/config.h"
+
 namespace dnts::train {
 
 /// True on a little-endian host, the only byte order the exchange format defines.
@@ -21,5 +23,9 @@ nlohmann::json write_tensor(const std::filesystem::path& dir, const std::string&
 
 /// Reads the tensor of a manifest entry written by either side.
 torch::Tensor read_tensor(const std::filesystem::path& dir, const nlohmann::json& entry);
+
+/// The DNTS settings a Python peer rebuilds the model and its loss from (ablation switches, loss and
+/// its weights, dropout, TCM kernels, blocks and channels); the layer sizes follow the parameters.
+nlohmann::json model_settings_json(const ModelConfig& c);
 
 }  // namespace dnts::train
