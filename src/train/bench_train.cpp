@@ -74,24 +74,6 @@ model::Batch with_dtype(model::Batch b, torch::ScalarType dtype) {
   return b;
 }
 
-/// The model's inputs of a batch, as the peer reads them.
-json export_batch(const fs::path& dir, size_t index, const model::Batch& b) {
-  json entries = json::array();
-  for (const auto& [key, t] : {std::pair<const char*, const torch::Tensor&>{"x", b.x},
-                               {"pair_src", b.pair_src},
-                               {"pair_dst", b.pair_dst},
-                               {"hyper_vertex", b.hyper_vertex},
-                               {"hyper_edge", b.hyper_edge},
-                               {"y", b.y},
-                               {"s", b.s},
-                               {"active", b.active},
-                               {"mask", b.mask},
-                               {"route", b.route},
-                               {"route_known", b.route_known}})
-    entries.push_back(write_tensor(dir, key, fmt::format("batch{}.{}", index, key), t));
-  return {{"num_hyperedges", b.num_hyperedges}, {"tensors", entries}};
-}
-
 struct CppRun {
   std::vector<double> loss, seconds;
 };
@@ -258,7 +240,11 @@ BenchTrainReport bench_train(const RunConfig& cfg, const data::Dataset& ds, cons
     for (const auto& p : model->named_parameters())
       manifest["params"].push_back(write_tensor(dir.path, p.key(), "param." + p.key(), initial[i++]));
     manifest["batches"] = json::array();
-    for (size_t k = 0; k < batches.size(); ++k) manifest["batches"].push_back(export_batch(dir.path, k, batches[k]));
+    for (size_t k = 0; k < batches.size(); ++k) {
+      manifest["batches"].push_back(
+          json{{"num_hyperedges", batches[k].num_hyperedges},
+               {"tensors", write_batch_tensors(dir.path, fmt::format("batch{}", k), batches[k])}});
+    }
     data::write_file_atomic((dir.path / "manifest.json").string(), manifest.dump(1) + "\n");
   }
   if (!opts.python.empty()) {

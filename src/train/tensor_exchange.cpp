@@ -59,6 +59,24 @@ torch::Tensor read_tensor(const std::filesystem::path& dir, const nlohmann::json
   return t;
 }
 
+nlohmann::json write_batch_tensors(const std::filesystem::path& dir, const std::string& file_prefix,
+                                   const model::Batch& b) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& [key, t] : {std::pair<const char*, const torch::Tensor&>{"x", b.x},
+                               {"pair_src", b.pair_src},
+                               {"pair_dst", b.pair_dst},
+                               {"hyper_vertex", b.hyper_vertex},
+                               {"hyper_edge", b.hyper_edge},
+                               {"y", b.y},
+                               {"s", b.s},
+                               {"active", b.active},
+                               {"mask", b.mask},
+                               {"route", b.route},
+                               {"route_known", b.route_known}})
+    entries.push_back(write_tensor(dir, key, file_prefix + "." + key, t));
+  return entries;
+}
+
 nlohmann::json model_settings_json(const ModelConfig& c) {
   return {{"gcn", c.gcn},
           {"hypergraph", c.hypergraph},

@@ -134,19 +134,7 @@ ParityReport check_parity(const std::string& name, const ModelConfig& cfg, bool 
   manifest["params"] = json::array();
   for (const auto& p : m->named_parameters())
     manifest["params"].push_back(test::write_tensor(dir.path, p.key(), "param." + p.key(), p.value()));
-  manifest["batch"] = json::array();
-  for (const auto& [key, t] : {std::pair<const char*, torch::Tensor>{"x", b.x},
-                               {"pair_src", b.pair_src},
-                               {"pair_dst", b.pair_dst},
-                               {"hyper_vertex", b.hyper_vertex},
-                               {"hyper_edge", b.hyper_edge},
-                               {"y", b.y},
-                               {"s", b.s},
-                               {"active", b.active},
-                               {"mask", b.mask},
-                               {"route", b.route},
-                               {"route_known", b.route_known}})
-    manifest["batch"].push_back(test::write_tensor(dir.path, key, std::string("batch.") + key, t));
+  manifest["batch"] = train::write_batch_tensors(dir.path, "batch", b);
   test::write_text(dir.file("manifest.json"), manifest.dump(1));
   json cpp = {{"losses", cpp_loss}, {"outputs", json::array()}, {"grads", json::array()}};
   for (const auto& [key, t] : cpp_out)

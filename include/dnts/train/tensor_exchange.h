@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "dnts/config.h"
+#include "dnts/model/batch.h"
 
 namespace dnts::train {
 
@@ -23,6 +24,11 @@ nlohmann::json write_tensor(const std::filesystem::path& dir, const std::string&
 
 /// Reads the tensor of a manifest entry written by either side.
 torch::Tensor read_tensor(const std::filesystem::path& dir, const nlohmann::json& entry);
+
+/// Writes what the model reads of a batch (x, pair_src, pair_dst, hyper_vertex, hyper_edge, y, s,
+/// active, mask, route, route_known) as dir/<file_prefix>.<name>.bin; returns their manifest entries.
+nlohmann::json write_batch_tensors(const std::filesystem::path& dir, const std::string& file_prefix,
+                                   const model::Batch& b);
 
 /// The DNTS settings a Python peer rebuilds the model and its loss from (ablation switches, loss and
 /// its weights, dropout, TCM kernels, blocks and channels); the layer sizes follow the parameters.
