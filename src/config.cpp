@@ -153,6 +153,8 @@ const std::vector<Field>& fields() {
     f.push_back(make("train.batch_samples", t, &T::batch_samples, "int", "[1, 100000]", "(item, origin) samples per batch", int_range(1, 100000)));
     f.push_back(make("train.seed", t, &T::seed, "int", ">= 0", "seed of every random choice", any_u64()));
     f.push_back(make("train.threads", t, &T::threads, "int", "[0, 1024]", "intra-op threads (0 = all cores; 1 measured 4-6x faster than 2 on 2 cores)", int_range(0, 1024)));
+    f.push_back(make("train.prefetch", t, &T::prefetch, "bool", "",
+                     "build the next training batch on another thread while a step runs (bit-identical results)", any_bool()));
     return f;
   }();
   return kFields;

@@ -64,6 +64,7 @@ struct TrainConfig {
   int64_t batch_samples = 8;          ///< (item, origin) samples per batch
   uint64_t seed = 1;                  ///< seed of every random choice
   int64_t threads = 1;                ///< intra-op threads (0 = all cores; 1 measured fastest, see docs/results.md)
+  bool prefetch = true;               ///< build the next training batch on another thread during each step (same results)
 };
 
 struct RunConfig {

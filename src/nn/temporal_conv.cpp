@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "dnts/error.h"
+#include "dnts/nn/dropout.h"
 #include "dnts/nn/shape.h"
 
 namespace dnts::nn {
@@ -123,7 +124,6 @@ torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
   int64_t h_first = std::max<int64_t>(0, first[0] - (k_max - 1) * dilation[0]);
   torch::Tensor h = torch::nn::functional::linear(x.narrow(1, h_first, steps - h_first),
                                                   start->weight.squeeze(2), start->bias);
-  const auto idx_options = torch::TensorOptions().dtype(torch::kLong).device(x.device());
   for (int64_t block = 0; block < blocks; ++block) {
     auto& filter_block = *filter[static_cast<size_t>(block)]->as<torch::nn::ModuleList>();
     auto& gate_block = *gate[static_cast<size_t>(block)]->as<torch::nn::ModuleList>();
@@ -133,17 +133,31 @@ torch::Tensor TemporalConvImpl::forward(const torch::Tensor& x) {
     torch::Tensor hp = h.narrow(1, std::max(in_first, h_first) - h_first, steps - std::max(in_first, h_first));
     if (in_first < 0) hp = torch::constant_pad_nd(hp, {0, 0, -in_first, 0}, 0);
     // taps[n, t, q, c] = hp[n, t + q*d, c]: output step out_first + t reads input step out_first + t - (K-1-q)*d.
-    torch::Tensor idx = (torch::arange(T, idx_options).unsqueeze(1) + torch::arange(k_max, idx_options) * d).reshape(-1);
+    const torch::Tensor idx = taps_index(T, k_max, d, x.device());
     torch::Tensor taps = hp.index_select(1, idx).reshape({-1, k_max * channels});  // [N*T, K*C]
     auto [w, bias] = block_weight(filter_block, gate_block, k_max);
     torch::Tensor fg = torch::addmm(bias, taps, w.t()).view({h.size(0), T, 2 * channels});
-    torch::Tensor z = torch::tanh(fg.narrow(2, 0, channels)) * torch::sigmoid(fg.narrow(2, channels, channels));
-    if (options.dropout() > 0.0) z = torch::dropout(z, options.dropout(), is_training());
+    // chunk, not two narrows: its backward concatenates the two halves' gradients in one pass, where
+    // each narrow's would zero-fill a full [N, T, 2C] gradient, copy its half in, and add the two.
+    const std::vector<torch::Tensor> filter_gate = fg.chunk(2, 2);
+    torch::Tensor z = torch::tanh(filter_gate[0]) * torch::sigmoid(filter_gate[1]);
+    z = uniform_dropout(z, options.dropout(), is_training());
     auto* res = residual[static_cast<size_t>(block)]->as<torch::nn::Conv1d>();
     h = h.narrow(1, out_first - h_first, T) + torch::nn::functional::linear(z, res->weight.squeeze(2), res->bias);
     h_first = out_first;
   }
   return head->forward(h.select(1, h.size(1) - 1));  // [N, C] -> [N, D]
+}
+
+torch::Tensor TemporalConvImpl::taps_index(int64_t steps, int64_t taps, int64_t dilation,
+                                          const torch::Device& device) {
+  std::lock_guard<std::mutex> lock(taps_cache_.mutex);
+  torch::Tensor& idx = taps_cache_.index[{steps, taps, dilation, device.str()}];
+  if (!idx.defined()) {
+    const auto options = torch::TensorOptions().dtype(torch::kLong).device(device);
+    idx = (torch::arange(steps, options).unsqueeze(1) + torch::arange(taps, options) * dilation).reshape(-1);
+  }
+  return idx;
 }
 
 void TemporalConvImpl::pretty_print(std::ostream& stream) const {

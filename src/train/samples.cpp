@@ -8,11 +8,21 @@
 namespace dnts::train {
 namespace {
 
-// Any self-sales of the item in buckets [from, to]?
-bool active_between(const tree::ItemTable& it, int32_t from, int32_t to) {
+// The buckets in which an item has orders, sorted and distinct: built once per item, so each
+// (item, origin) activity query is a binary search instead of a scan over the item's cells.
+std::vector<int32_t> active_buckets(const tree::ItemTable& it) {
+  std::vector<int32_t> b;
   for (const tree::Cell& c : it.cells)
-    if (c.bucket >= from && c.bucket <= to && c.orders > 0) return true;
-  return false;
+    if (c.orders > 0) b.push_back(c.bucket);
+  std::sort(b.begin(), b.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  return b;
+}
+
+// Any orders of the item in buckets [from, to]? `active`: active_buckets(item).
+bool active_between(const std::vector<int32_t>& active, int32_t from, int32_t to) {
+  auto it = std::lower_bound(active.begin(), active.end(), from);
+  return it != active.end() && *it <= to;
 }
 
 int32_t first_bucket(const tree::ItemTable& it) { return it.join_bucket.empty() ? INT32_MAX : it.join_bucket.front(); }
@@ -32,6 +42,8 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
                "calendar split: the data has {} buckets; with val/test fractions {}/{} nothing is left for training "
                "or validation (lower the fractions, or use a finer --bucket)",
                T, cfg.val_fraction, cfg.test_fraction);
+    std::vector<std::vector<int32_t>> active(table.items.size());
+    for (size_t item = 0; item < table.items.size(); ++item) active[item] = active_buckets(table.items[item]);
     for (int32_t t0 = int32_t(cfg.min_history) - 1; t0 < T - 1; t0 += int32_t(cfg.step)) {
       std::vector<model::SampleRef>* into = nullptr;
       // By the first forecast bucket t0 + 1; a horizon reaching into a later period keeps its buckets
@@ -43,7 +55,8 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
       for (uint32_t item = 0; item < table.items.size(); ++item) {
         const tree::ItemTable& it = table.items[item];
         if (it.promoters_at(t0) == 0) continue;
-        if (into == &split.train && !active_between(it, t0 - L + 1, std::min(t0 + H, split.val_start - 1))) continue;
+        if (into == &split.train && !active_between(active[item], t0 - L + 1, std::min(t0 + H, split.val_start - 1)))
+          continue;
         into->push_back({item, t0});
       }
     }
@@ -96,6 +109,14 @@ std::vector<std::vector<model::SampleRef>> group_batches(std::vector<model::Samp
     out.emplace_back(samples.begin() + int64_t(k),
                      samples.begin() + int64_t(std::min(samples.size(), k + size_t(batch_samples))));
   return out;
+}
+
+std::vector<std::vector<model::SampleRef>> shuffled_batches(std::vector<model::SampleRef> samples,
+                                                            int64_t batch_samples, std::mt19937_64& rng) {
+  std::shuffle(samples.begin(), samples.end(), rng);
+  auto batches = group_batches(std::move(samples), batch_samples);
+  std::shuffle(batches.begin(), batches.end(), rng);
+  return batches;
 }
 
 }  // namespace dnts::train

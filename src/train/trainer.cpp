@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -28,18 +30,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int64_t kCurveColumns = 13;
-
-double tau_at(const ModelConfig& m, int64_t epoch, int64_t epochs) {
-  if (epochs <= 1) return m.tau_end;
-  double f = double(epoch - 1) / double(epochs - 1);
-  return m.tau_start * std::pow(m.tau_end / m.tau_start, f);  // geometric annealing
-}
-
-double lr_at(const TrainConfig& t, int64_t epoch) {
-  if (t.schedule == "constant" || t.epochs <= 1) return t.lr;
-  double f = double(epoch - 1) / double(t.epochs - 1);
-  return t.lr * (0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * f)));  // cosine down to 5 %
-}
 
 std::string describe_batch(const model::Batch& b, const data::Dataset& ds, const tree::Frame& frame) {
   std::string s;
@@ -160,9 +150,18 @@ void write_curve(const std::string& run_dir, const std::vector<EpochLog>& curve)
 
 }  // namespace
 
-EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::Dataset& ds,
-                    const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
-                    torch::Device device, int32_t target_cutoff) {
+std::vector<model::Batch> make_batches(const RunConfig& cfg, const data::Dataset& ds,
+                                       const tree::PropagationTable& table,
+                                       const std::vector<model::SampleRef>& samples, torch::Device device,
+                                       int32_t target_cutoff) {
+  std::vector<model::Batch> out;
+  for (const auto& group : group_batches(samples, cfg.train.batch_samples))
+    out.push_back(model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k, nullptr,
+                                    device, target_cutoff));
+  return out;
+}
+
+EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const std::vector<model::Batch>& batches) {
   torch::NoGradGuard no_grad;
   model->eval();
   MetricAccumulator acc;
@@ -172,9 +171,7 @@ EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::
     baselines.push_back(model::make_forecaster(model::config_for(name, cfg), model::kNumFeatures, cfg.data.horizon));
   std::vector<MetricAccumulator> base(names.size());
   double main_sum = 0, main_w = 0;
-  for (const auto& group : group_batches(samples, cfg.train.batch_samples)) {
-    model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
-                                       nullptr, device, target_cutoff);
+  for (const model::Batch& b : batches) {
     model::ForecastOutput out = model->forward(b);
     model::LossTerms l = model->loss(out, b, cfg.model);
     double cells = b.mask.sum().item<double>();
@@ -192,6 +189,51 @@ EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::
   return r;
 }
 
+EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const data::Dataset& ds,
+                    const tree::PropagationTable& table, const std::vector<model::SampleRef>& samples,
+                    torch::Device device, int32_t target_cutoff) {
+  return evaluate(model, cfg, make_batches(cfg, ds, table, samples, device, target_cutoff));
+}
+
+model::LossTerms train_step(model::Forecaster& model, torch::optim::Optimizer& opt, const model::Batch& batch,
+                            double tau, const TrainConfig& tc, const ModelConfig& mc,
+                            const std::function<std::string()>& where) {
+  opt.zero_grad();
+  model::ForecastOutput out = model->forward(batch, tau);
+  model::LossTerms l = model->loss(out, batch, mc);
+  const double loss = l.total.item<double>();
+  if (!std::isfinite(loss)) {
+    throw InternalError(fmt::format("non-finite loss {} at {}: main {}, self {}, desc {}, active {}, horizon total {}. "
+                                    "Lower train.lr or check the input amounts.",
+                                    loss, where(), l.main.item<double>(), l.self.item<double>(),
+                                    l.desc.item<double>(), l.active.item<double>(), l.horizon_total.item<double>()));
+  }
+  l.total.backward();
+  // Gradient norm (clipping when configured): a non-finite gradient stops here, naming this batch.
+  const double norm = torch::nn::utils::clip_grad_norm_(
+      model->parameters(), tc.clip_norm > 0 ? tc.clip_norm : std::numeric_limits<double>::max());
+  if (!std::isfinite(norm)) {
+    throw InternalError(fmt::format("non-finite gradient norm at {} (loss {}). Lower train.lr or check the input "
+                                    "amounts.",
+                                    where(), loss));
+  }
+  opt.step();
+  return l;
+}
+
+double tau_at(const ModelConfig& m, int64_t epoch, int64_t epochs) {
+  if (epochs <= 1) return m.tau_end;
+  double f = double(epoch - 1) / double(epochs - 1);
+  return m.tau_start * std::pow(m.tau_end / m.tau_start, f);  // geometric annealing
+}
+
+double lr_at(const TrainConfig& t, int64_t epoch) {
+  if (t.schedule == "constant" || t.epochs <= 1) return t.lr;
+  double f = double(epoch - 1) / double(t.epochs - 1);
+  return t.lr * (0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * f)));  // cosine down to 5 %
+}
+
+
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
                 const TrainOptions& opts) {
   cfg.validate();
@@ -205,8 +247,10 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     RunConfig before;
     before.load_file(cfg_path);
     nlohmann::json a = before.to_json(), b = cfg.to_json();
-    a["train"].erase("epochs");
-    b["train"].erase("epochs");
+    for (nlohmann::json* j : {&a, &b}) {
+      (*j)["train"].erase("epochs");
+      (*j)["train"].erase("prefetch");  // where batches are built, not what they hold
+    }
     DNTS_CHECK(a == b, ConfigError, "--resume: the settings differ from {} (only train.epochs may change); "
                "diff: {}", cfg_path, nlohmann::json::diff(a, b).dump());
   }
@@ -239,6 +283,10 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   }
   TrainResult result;
   result.curve = state.curve;
+  // Validation batches are deterministic (no sampling randomness): built once, scored every epoch.
+  const std::vector<model::Batch> val_batches =
+      model->trainable() ? make_batches(cfg, ds, table, split.val, opts.device, split.val_cutoff)
+                         : std::vector<model::Batch>{};
   if (!model->trainable()) {
     save_checkpoint(best_path, model, nullptr, 0, rng, 0, 0.0, 0, result.curve);
     save_checkpoint(last_path, model, nullptr, 0, rng, 0, 0.0, 0, result.curve);
@@ -249,10 +297,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     auto t0 = std::chrono::steady_clock::now();
     const double lr = lr_at(tc, epoch), tau = tau_at(cfg.model, epoch, tc.epochs);
     for (auto& g : opt->param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-    std::vector<model::SampleRef> order = split.train;
-    std::shuffle(order.begin(), order.end(), rng);
-    auto batches = group_batches(order, tc.batch_samples);
-    std::shuffle(batches.begin(), batches.end(), rng);
+    const auto batches = shuffled_batches(split.train, tc.batch_samples, rng);
     model->train();
     EpochLog log;
     log.epoch = epoch;
@@ -264,35 +309,27 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     const char* profile_path = epoch == state.epoch + 1 ? std::getenv("DNTS_PROFILE") : nullptr;
     std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
     int64_t batch_index = 0;
-    for (const auto& group : batches) {
+    // Batch k+1 is built on another thread while step k runs (train.prefetch). Builds stay sequential
+    // and in order, and nothing else draws from `rng` during the loop, so the batches (and the run)
+    // are bit-identical to building each one just before its step.
+    auto build = [&](size_t k) {
+      return model::make_batch(ds, table, batches[k], cfg.data.window, cfg.data.horizon, cfg.model.sample_k, &rng,
+                               opts.device, split.train_cutoff);
+    };
+    std::future<model::Batch> next;
+    if (tc.prefetch && !batches.empty()) next = std::async(std::launch::async, build, size_t(0));
+    for (size_t k = 0; k < batches.size(); ++k) {
       if (profile_path != nullptr && batch_index == 10)
         profile = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(profile_path));
       if (batch_index++ == 40) profile.reset();
       auto tb = std::chrono::steady_clock::now();
-      model::Batch b = model::make_batch(ds, table, group, cfg.data.window, cfg.data.horizon, cfg.model.sample_k,
-                                         &rng, opts.device, split.train_cutoff);
+      model::Batch b = tc.prefetch ? next.get() : build(k);
+      if (tc.prefetch && k + 1 < batches.size()) next = std::async(std::launch::async, build, k + 1);
       log.batch_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
-      opt->zero_grad();
-      model::ForecastOutput out = model->forward(b, tau);
-      model::LossTerms l = model->loss(out, b, cfg.model);
-      double loss = l.total.item<double>();
-      if (!std::isfinite(loss)) {
-        throw InternalError(fmt::format("non-finite loss {} at epoch {}, batch of {}: main {}, self {}, desc {}, "
-                                        "active {}, horizon total {}. Lower train.lr or check the input amounts.",
-                                        loss, epoch, describe_batch(b, ds, table.frame), l.main.item<double>(),
-                                        l.self.item<double>(), l.desc.item<double>(), l.active.item<double>(),
-                                        l.horizon_total.item<double>()));
-      }
-      l.total.backward();
-      // Gradient norm (clipping when configured): a non-finite gradient stops here, naming this batch.
-      double norm = torch::nn::utils::clip_grad_norm_(model->parameters(),
-                                                      tc.clip_norm > 0 ? tc.clip_norm : std::numeric_limits<double>::max());
-      if (!std::isfinite(norm)) {
-        throw InternalError(fmt::format("non-finite gradient norm at epoch {}, batch of {} (loss {}). Lower train.lr "
-                                        "or check the input amounts.",
-                                        epoch, describe_batch(b, ds, table.frame), loss));
-      }
-      opt->step();
+      model::LossTerms l = train_step(model, *opt, b, tau, tc, cfg.model, [&] {
+        return fmt::format("epoch {}, batch of {}", epoch, describe_batch(b, ds, table.frame));
+      });
+      const double loss = l.total.item<double>();
       log.loss += loss;
       log.main += l.main.item<double>();
       log.self += l.self.item<double>();
@@ -307,7 +344,7 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
     progress.finish();
     const double nb = std::max<double>(1.0, double(batches.size()));
     log.loss /= nb, log.main /= nb, log.self /= nb, log.desc /= nb, log.active /= nb;
-    EvalMetrics val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff).model;
+    EvalMetrics val = evaluate(model, cfg, val_batches).model;
     log.val_main = val.main;
     log.val_mae = val.mae;
     log.val_wape = val.wape;
@@ -338,7 +375,8 @@ TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::Propa
   result.best_val = state.best_val;
   // Final metrics with the best checkpoint.
   load_checkpoint(best_path, model, nullptr, nullptr);
-  result.val = evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff);
+  result.val = model->trainable() ? evaluate(model, cfg, val_batches)
+                                  : evaluate(model, cfg, ds, table, split.val, opts.device, split.val_cutoff);
   result.test = evaluate(model, cfg, ds, table, split.test, opts.device);
   nlohmann::json metrics = {{"best_epoch", result.best_epoch},
                             {"epochs_run", result.curve.size()},

@@ -74,19 +74,6 @@ ModelConfig small_config() {
   return c;
 }
 
-json config_json(const ModelConfig& c) {
-  return {{"gcn", c.gcn},
-          {"hypergraph", c.hypergraph},
-          {"activation", c.activation},
-          {"one_stage", c.one_stage},
-          {"loss", c.loss},
-          {"tweedie_power", c.tweedie_power},
-          {"lambda_self", c.lambda_self},
-          {"lambda_desc", c.lambda_desc},
-          {"lambda_active", c.lambda_active},
-          {"lambda_total", c.lambda_total}};
-}
-
 std::map<std::string, torch::Tensor> read_section(const std::filesystem::path& dir, const json& entries) {
   std::map<std::string, torch::Tensor> out;
   for (const auto& e : entries) out[e.at("name").get<std::string>()] = test::read_tensor(dir, e);
@@ -143,23 +130,11 @@ ParityReport check_parity(const std::string& name, const ModelConfig& cfg, bool 
   // Inputs for the oracle, and the C++ results (which the script prints its own diff against).
   test::TempDir dir("parity_" + name);
   std::filesystem::create_directories(dir.path / "cpp");
-  json manifest = {{"config", config_json(cfg)}, {"num_hyperedges", b.num_hyperedges}};
+  json manifest = {{"config", train::model_settings_json(cfg)}, {"num_hyperedges", b.num_hyperedges}};
   manifest["params"] = json::array();
   for (const auto& p : m->named_parameters())
     manifest["params"].push_back(test::write_tensor(dir.path, p.key(), "param." + p.key(), p.value()));
-  manifest["batch"] = json::array();
-  for (const auto& [key, t] : {std::pair<const char*, torch::Tensor>{"x", b.x},
-                               {"pair_src", b.pair_src},
-                               {"pair_dst", b.pair_dst},
-                               {"hyper_vertex", b.hyper_vertex},
-                               {"hyper_edge", b.hyper_edge},
-                               {"y", b.y},
-                               {"s", b.s},
-                               {"active", b.active},
-                               {"mask", b.mask},
-                               {"route", b.route},
-                               {"route_known", b.route_known}})
-    manifest["batch"].push_back(test::write_tensor(dir.path, key, std::string("batch.") + key, t));
+  manifest["batch"] = train::write_batch_tensors(dir.path, "batch", b);
   test::write_text(dir.file("manifest.json"), manifest.dump(1));
   json cpp = {{"losses", cpp_loss}, {"outputs", json::array()}, {"grads", json::array()}};
   for (const auto& [key, t] : cpp_out)

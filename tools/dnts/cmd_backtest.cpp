@@ -53,12 +53,8 @@ void add_backtest(CLI::App& app, Action& action) {
           o.models.push_back(m);
         }
       }
-      DataArgs a = *args;
-      a.bucket = cfg.data.bucket;
-      a.tz = cfg.data.tz;
-      data::Dataset ds = load_dataset(a);
-      tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
-      train::BacktestResult r = train::backtest(cfg, ds, table, o);
+      const LoadedData d = load_with_config(*args, cfg);
+      train::BacktestResult r = train::backtest(cfg, d.ds, d.table, o);
       std::printf("backtest: %zu models, %lld test samples, %lld block(s) -> %s/summary.md, backtest.json\n",
                   o.models.size(), static_cast<long long>(r.test_samples), static_cast<long long>(r.blocks),
                   o.out_dir.c_str());

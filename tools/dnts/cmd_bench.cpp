@@ -383,6 +383,7 @@ void add_bench(CLI::App& app, Action& action) {
   auto* bench = app.add_subcommand("bench", "Benchmarks of whole stages (docs/perf.md)");
   bench->require_subcommand(1);
   add_bench_data(*bench, action);
+  add_bench_train(*bench, action);
 }
 
 }  // namespace dnts::cli

@@ -58,15 +58,11 @@ void add_train(CLI::App& app, Action& action) {
     action = [cmd, args, flags, out, resume]() {
       DNTS_CHECK(!args->dir.empty(), ConfigError, "train: give the dataset folder (DATA or --data)");
       RunConfig cfg = flags->resolve(cmd, *args);
-      DataArgs a = *args;
-      a.bucket = cfg.data.bucket;
-      a.tz = cfg.data.tz;
-      data::Dataset ds = load_dataset(a);
-      tree::PropagationTable table = tree::build_propagation(ds, a.axis(), a.threads);
+      const LoadedData d = load_with_config(*args, cfg);
       train::TrainOptions opts;
       opts.run_dir = *out;
       opts.resume = *resume;
-      train::TrainResult r = train::fit(cfg, ds, table, opts);
+      train::TrainResult r = train::fit(cfg, d.ds, d.table, opts);
       std::printf("best epoch %lld of %zu%s\n%s%s"
                   "run folder %s: config.resolved.json, checkpoints/, curve.csv, metrics.json\n",
                   static_cast<long long>(r.best_epoch), r.curve.size(), r.stopped_early ? " (early stop)" : "",

@@ -27,5 +27,7 @@ void add_report(CLI::App& app, Action& action);
 /// `dnts bench` and its stages (cmd_bench*.cpp), one add_bench_<stage>(bench, action) each.
 void add_bench(CLI::App& app, Action& action);
 void add_bench_data(CLI::App& bench, Action& action);
+/// `dnts bench train`, under the `bench` subcommand.
+void add_bench_train(CLI::App& bench, Action& action);
 
 }  // namespace dnts::cli

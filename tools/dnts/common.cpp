@@ -52,4 +52,14 @@ data::Dataset load_dataset(const DataArgs& args) {
   return ds;
 }
 
+LoadedData load_with_config(const DataArgs& args, const RunConfig& cfg) {
+  DataArgs a = args;
+  a.bucket = cfg.data.bucket;
+  a.tz = cfg.data.tz;
+  LoadedData d;
+  d.ds = load_dataset(a);
+  d.table = tree::build_propagation(d.ds, a.axis(), a.threads);
+  return d;
+}
+
 }  // namespace dnts::cli

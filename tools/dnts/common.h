@@ -8,6 +8,8 @@
 #include "dnts/data/dataset.h"
 #include "dnts/data/ingest.h"
 #include "dnts/data/time.h"
+#include "dnts/config.h"
+#include "dnts/tree/propagation.h"
 
 namespace dnts::cli {
 
@@ -28,5 +30,14 @@ struct DataArgs {
 
 /// Ingests (or loads from the cache) and prints a one-paragraph report on stderr.
 data::Dataset load_dataset(const DataArgs& args);
+
+/// A dataset and its propagation table.
+struct LoadedData {
+  data::Dataset ds;
+  tree::PropagationTable table;
+};
+/// load_dataset and build_propagation with the bucket width and zone of a resolved run config
+/// (they may come from its file or --set, not only from --bucket / --tz).
+LoadedData load_with_config(const DataArgs& args, const RunConfig& cfg);
 
 }  // namespace dnts::cli

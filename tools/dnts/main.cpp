@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   dnts::cli::add_evaluate(app, action);
   dnts::cli::add_backtest(app, action);
   dnts::cli::add_report(app, action);
+  dnts::cli::add_bench(app, action);
   dnts::cli::add_params(app, action);
   dnts::cli::add_models(app, action);
   dnts::cli::add_simulate(app, action);

@@ -27,6 +27,9 @@ class DntsModelImpl : public ForecasterImpl {
   const ModelConfig& config() const { return cfg_; }
 
  private:
+  /// Routing logits ℓ(m, c, h) of the pairs (src, dst) from the fused embeddings z [N, D] -> [P, H].
+  torch::Tensor route_logits(const torch::Tensor& z, const torch::Tensor& src, const torch::Tensor& dst);
+
   ModelConfig cfg_;
   int64_t horizon_;
   dnts::nn::TemporalConv tcm_{nullptr};
@@ -43,6 +46,13 @@ TORCH_MODULE(DntsModel);
 /// weight: [P, H], base: [N, H] -> [N, H].
 torch::Tensor aggregate_descendants(const torch::Tensor& src, const torch::Tensor& dst, const torch::Tensor& weight,
                                     const torch::Tensor& base);
+
+/// First layer of the routing MLP, before its ReLU: [z_m, z_c, z_m ⊙ z_c] Wᵀ + b for the pairs
+/// (src, dst) of rows of z [N, D]; weight [D, 3D], bias [D] -> [P, D]. `factored`: the z_m and z_c
+/// blocks are computed on the N rows and gathered (fewer FLOPs when P > 2N); else one concatenation.
+/// Both give the same values (up to rounding) and gradients.
+torch::Tensor route_first_layer(const torch::Tensor& z, const torch::Tensor& src, const torch::Tensor& dst,
+                                const torch::Tensor& weight, const torch::Tensor& bias, bool factored);
 
 /// L = L_main + λ_s L(r̂ŝ, s) + λ_d BCE(Â, R) + λ_a BCE(r̂, 1[s>0]) (METHOD.md §4.5), masked where
 /// targets are unknown, + λ_t L(Σ_h ŷ, Σ_h y) over rows with a scored cell [ours; λ_t = 0 gives the

@@ -6,6 +6,10 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
 #include <ostream>
 #include <vector>
 
@@ -95,6 +99,20 @@ class TemporalConvImpl : public torch::nn::Cloneable<TemporalConvImpl> {
   torch::nn::Linear head{nullptr};        ///< "head": Linear C -> D on the last time step
   // Branches are reached through the ModuleLists at forward time, never cached: clone() replaces the
   // lists' elements in place, which would leave cached holders pointing at the wrong modules.
+
+ private:
+  /// The tap index of a block (steps T, taps K, dilation d) on a device: built on first use, then
+  /// reused by every forward (constant data; no per-step allocation). Safe under concurrent forwards.
+  torch::Tensor taps_index(int64_t steps, int64_t taps, int64_t dilation, const torch::Device& device);
+  /// Cache of taps_index; a copy (clone()) starts empty.
+  struct TapsCache {
+    std::mutex mutex;
+    std::map<std::tuple<int64_t, int64_t, int64_t, std::string>, torch::Tensor> index;
+    TapsCache() = default;
+    TapsCache(const TapsCache&) {}
+    TapsCache& operator=(const TapsCache&) { return *this; }
+  };
+  TapsCache taps_cache_;
 };
 
 /// Holder for `TemporalConvImpl` (shared ownership, LibTorch module idiom).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <climits>
+#include <random>
 #include <vector>
 
 #include "dnts/config.h"
@@ -31,5 +32,10 @@ SampleSplit make_samples(const tree::PropagationTable& table, const DataConfig& 
 /// same or nearby origins together (items promoted at the same time share promoters, so the
 /// hypergraph sees cross-item links).
 std::vector<std::vector<model::SampleRef>> group_batches(std::vector<model::SampleRef> samples, int64_t batch_samples);
+
+/// One training epoch's batches: the samples shuffled, grouped by group_batches, the batches shuffled
+/// (both shuffles draw from `rng`, in that order).
+std::vector<std::vector<model::SampleRef>> shuffled_batches(std::vector<model::SampleRef> samples,
+                                                            int64_t batch_samples, std::mt19937_64& rng);
 
 }  // namespace dnts::train

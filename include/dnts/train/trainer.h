@@ -4,6 +4,7 @@
 // folder with the resolved config, curves and metrics.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ struct EpochLog {
   double loss = 0, main = 0, self = 0, desc = 0, active = 0;  ///< training means
   double val_main = 0, val_mae = 0, val_wape = 0;             ///< validation
   double lr = 0, tau = 0, seconds = 0;
-  double batch_seconds = 0;  ///< of `seconds`: building training batches (sub-tables, sampling, targets)
+  /// Of `seconds`: time the steps waited for training batches (sub-tables, sampling, targets); with
+  /// train.prefetch only what the build of the next batch did not overlap with the current step.
+  double batch_seconds = 0;
 };
 
 struct TrainOptions {
@@ -48,6 +51,29 @@ struct TrainResult {
 /// parameters is evaluated and saved without training). Throws ConfigError on an invalid config.
 TrainResult fit(const RunConfig& cfg, const data::Dataset& ds, const tree::PropagationTable& table,
                 const TrainOptions& opts);
+
+/// The batches of `samples` for evaluation or inference: grouped by group_batches, deterministic
+/// sampling (no rng), targets after `target_cutoff` masked.
+std::vector<model::Batch> make_batches(const RunConfig& cfg, const data::Dataset& ds,
+                                       const tree::PropagationTable& table,
+                                       const std::vector<model::SampleRef>& samples, torch::Device device,
+                                       int32_t target_cutoff = INT32_MAX);
+
+/// Evaluates `model` and the baselines on prebuilt batches (eval mode).
+EvalReport evaluate(model::Forecaster& model, const RunConfig& cfg, const std::vector<model::Batch>& batches);
+
+/// One optimisation step, exactly as `fit` takes it: zero_grad, forward (in the mode the caller set:
+/// train() samples dropout and Gumbel noise at temperature `tau`, eval() does not), loss, backward,
+/// gradient-norm clipping at tc.clip_norm (0 = off), optimiser step. Returns the loss terms. Throws
+/// InternalError on a non-finite loss or gradient norm, naming the batch with `where()`.
+model::LossTerms train_step(model::Forecaster& model, torch::optim::Optimizer& opt, const model::Batch& batch,
+                            double tau, const TrainConfig& tc, const ModelConfig& mc,
+                            const std::function<std::string()>& where);
+
+/// Learning rate of an epoch (1-based): train.lr, or the cosine schedule down to 5 % at the last epoch.
+double lr_at(const TrainConfig& t, int64_t epoch);
+/// Gumbel-Softmax temperature of an epoch: geometric from model.tau_start to model.tau_end.
+double tau_at(const ModelConfig& m, int64_t epoch, int64_t epochs);
 
 /// Evaluates `model` and the baselines on samples (deterministic sampling, eval mode); targets after
 /// `target_cutoff` are not scored.
