@@ -75,8 +75,12 @@ TEST_F(TrainFixture, SplitsNeverLeakPastTheirPeriod) {
         const bool past = samples[i].origin + 1 + h > cutoff;
         crossing = crossing || past;
         for (int64_t r = b.row_offset[i]; r < b.row_offset[i + 1]; ++r) {
-          if (past) EXPECT_EQ(b.mask[r][h].item<float>(), 0.0f) << "a target past the cutoff is scored";
-          if (b.pairs() > 0 && past) EXPECT_EQ(b.route_known.index_select(0, torch::nonzero(b.pair_src == r).flatten()).select(1, h).sum().item<float>(), 0.0f);
+          if (past) {
+            EXPECT_EQ(b.mask[r][h].item<float>(), 0.0f) << "a target past the cutoff is scored";
+          }
+          if (b.pairs() > 0 && past) {
+            EXPECT_EQ(b.route_known.index_select(0, torch::nonzero(b.pair_src == r).flatten()).select(1, h).sum().item<float>(), 0.0f);
+          }
         }
       }
   };
