@@ -25,7 +25,6 @@ int main(int argc, char** argv) {
   dnts::cli::add_ingest(app, action);
   dnts::cli::add_scale(app, action);
   dnts::cli::add_stats(app, action);
-  dnts::cli::add_bench(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
